@@ -1,0 +1,38 @@
+# Two entry points for a fresh machine with only Python and make:
+#   make demo   set everything up and serve the demo database
+#   make test   set everything up and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8001
+
+.PHONY: install demo test test-plugins bench clean plugins-md
+
+$(BIN)/datasette: pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(BIN)/datasette
+
+install: $(BIN)/datasette
+
+demo/demo.db: install demo/build_demo.py
+	$(BIN)/python demo/build_demo.py demo/demo.db
+
+demo: install demo/demo.db
+	$(BIN)/datasette serve demo/demo.db --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-plugins: install
+	$(BIN)/python -m pytest -q -m plugins --run-plugins
+
+plugins-md: install
+	$(BIN)/python -m datasette.docs > PLUGINS.md
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info demo/demo.db

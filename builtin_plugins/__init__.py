@@ -1,0 +1,1 @@
+"""Datasette's built-in plugins: each subpackage is an independently versioned plugin."""

@@ -1,0 +1,493 @@
+"""The ``Datasette`` object: databases, settings, plugins and the API plugins call."""
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import os
+import secrets
+import urllib.parse
+from concurrent import futures
+from pathlib import Path
+from typing import Any, Iterable
+
+from itsdangerous import URLSafeSerializer
+
+from datasette import plugins as plugin_loader
+from datasette.database import Database
+from datasette.internal_db import init_internal_db, populate_schema_tables
+from datasette.permissions import PermissionsMixin
+from datasette.settings import SETTINGS, Setting, collect_settings, validate_settings
+from datasette.templates import TemplatesMixin
+from datasette.url_builder import Urls
+from datasette.utils import (
+    StartupError,
+    deep_dict_update,
+    escape_sqlite,
+    move_plugins_and_allow,
+    move_table_config,
+    resolve_env_secrets,
+    tilde_decode,
+    urlsafe_components,
+)
+from datasette.utils.asgi import DatabaseNotFound, NotFound, Request, RowNotFound, TableNotFound
+from datasette.utils.sqlite import sqlite3
+from datasette.version import __version__
+
+INTERNAL_DB_NAME = "__INTERNAL__"
+SQLITE_LIMIT_ATTACHED = 10
+DEFAULT_SETTINGS = {s.name: s.default for s in SETTINGS}
+pm = plugin_loader.pm
+
+
+class Datasette(PermissionsMixin, TemplatesMixin):
+    """One Datasette instance: its databases, configuration and plugins."""
+
+    INFO, WARNING, ERROR = 1, 2, 3
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        immutables: list[str] | None = None,
+        cache_headers: bool = True,
+        cors: bool = False,
+        inspect_data: dict | None = None,
+        config: dict | None = None,
+        metadata: dict | None = None,
+        sqlite_extensions: list | None = None,
+        template_dir: str | None = None,
+        plugins_dir: str | None = None,
+        static_mounts: list[tuple[str, str]] | None = None,
+        memory: bool = False,
+        settings: dict | None = None,
+        secret: str | None = None,
+        version_note: str | None = None,
+        config_dir: Path | None = None,
+        pdb: bool = False,
+        crossdb: bool = False,
+        nolock: bool = False,
+        internal: str | None = None,
+        disabled_plugins: Iterable[str] | None = None,
+    ) -> None:
+        if isinstance(files, str):
+            raise ValueError("files= must be a list of paths, not a string")
+        self.config_dir = Path(config_dir) if config_dir else None
+        self.files = tuple(files or []) + tuple(immutables or [])
+        self.immutables = set(immutables or [])
+        if self.config_dir:
+            self._add_config_dir_files()
+            template_dir = template_dir or self._config_subdir("templates")
+            plugins_dir = plugins_dir or self._config_subdir("plugins")
+        self.inspect_data = inspect_data
+        self.cache_headers, self.cors, self.pdb = cache_headers, cors, pdb
+        self.crossdb, self.nolock, self.version_note = crossdb, nolock, version_note
+        self.sqlite_extensions = list(sqlite_extensions or [])
+        self.template_dir = template_dir
+        self.plugins_dir = plugins_dir
+        self.static_mounts = list(static_mounts or [])
+        self._secret = secret or secrets.token_hex(32)
+        self._serializers: dict[str, URLSafeSerializer] = {}
+        self._root_token: str | None = None
+        self.urls = Urls(self)
+        self.renderers: dict[str, Any] = {}
+        self.event_classes: tuple = ()
+        self._permission_checks: collections.deque = collections.deque(maxlen=200)
+        self._startup_invoked = False
+        self._refresh_lock: asyncio.Lock | None = None
+        self._schema_versions: dict[str, int] = {}
+        self._metadata_applied = False
+
+        self.config, self._metadata_local = self._load_config(config, metadata)
+        plugin_loader.load_plugins()
+        if plugins_dir:
+            plugin_loader.load_plugins_dir(plugins_dir)
+        disabled = list(disabled_plugins or []) + list(self.config.get("disabled_plugins") or [])
+        disabled += [n for n in os.environ.get("DATASETTE_DISABLE_PLUGINS", "").split(",") if n]
+        self._disabled_plugins = plugin_loader.resolve_disabled(disabled)
+        self.hook = plugin_loader.HookRelay(self._disabled_plugins)
+        self.settings_declared: dict[str, Setting] = collect_settings(self.enabled_plugins())
+        try:
+            self._settings = validate_settings(
+                self.settings_declared, self.config.get("settings") or {}, "datasette.json")
+            if settings:  # keyword settings override only the keys they name
+                overrides = validate_settings(self.settings_declared, settings, "settings=")
+                self._settings.update({key: overrides[key] for key in settings})
+        except ValueError as error:
+            raise StartupError(str(error)) from None
+        threads = self._settings["num_sql_threads"]
+        self.executor = futures.ThreadPoolExecutor(max_workers=threads) if threads else None
+
+        self.databases: collections.OrderedDict[str, Database] = collections.OrderedDict()
+        self._internal_database = self._make_internal_database(internal)
+        for path in self.files:
+            if not os.path.exists(path):
+                raise StartupError(f"Database file not found: {path}")
+            self.add_database(Database(self, path, is_mutable=path not in self.immutables))
+        if memory or crossdb or not self.files:
+            self.add_database(Database(self, is_memory=True), name="_memory")
+        self._register_renderers()
+
+    # -- configuration -------------------------------------------------------------
+
+    def _add_config_dir_files(self) -> None:
+        found = [str(p) for pattern in ("*.db", "*.sqlite", "*.sqlite3")
+                 for p in sorted(self.config_dir.glob(pattern))]
+        self.files = tuple(dict.fromkeys(self.files + tuple(found)))
+
+    def _config_subdir(self, name: str) -> str | None:
+        path = self.config_dir / name
+        return str(path) if path.is_dir() else None
+
+    def _load_config(self, config: dict | None, metadata: dict | None) -> tuple[dict, dict]:
+        config = deep_dict_update({}, config or {})
+        metadata = deep_dict_update({}, metadata or {})
+        if metadata:
+            config = move_plugins_and_allow(metadata, config)
+            metadata, config = move_table_config(metadata, config)
+        return config, metadata
+
+    def enabled_plugins(self) -> list[Any]:
+        """Registered plugins this instance uses, in registration order."""
+        return [p for p in plugin_loader.pm.get_plugins() if self.hook.is_enabled(p)]
+
+    def setting(self, key: str) -> Any:
+        """The value of one setting."""
+        return self._settings.get(key)
+
+    def settings_dict(self) -> dict[str, Any]:
+        """Every setting with its current value."""
+        return dict(self._settings)
+
+    def plugin_config(self, plugin_name: str, database: str | None = None,
+                      table: str | None = None, fallback: bool = True) -> Any:
+        """A plugin's configuration, table -> database -> instance, with $env/$file resolved."""
+        config = self.config or {}
+        db_config = (config.get("databases") or {}).get(database or "", {}) or {}
+        candidates = []
+        if database and table:
+            candidates.append(((db_config.get("tables") or {}).get(table) or {}).get("plugins"))
+        if database and (fallback or not table):
+            candidates.append(db_config.get("plugins"))
+        if fallback or not database:
+            candidates.append(config.get("plugins"))
+        for plugins in candidates:
+            if plugins and plugin_name in plugins:
+                return resolve_env_secrets(plugins[plugin_name], os.environ)
+        return None
+
+    async def table_config(self, database: str, table: str) -> dict:
+        """The ``databases.<db>.tables.<table>`` block of the configuration."""
+        databases = (self.config or {}).get("databases") or {}
+        return ((databases.get(database) or {}).get("tables") or {}).get(table) or {}
+
+    # -- databases -----------------------------------------------------------------
+
+    def _make_internal_database(self, internal: str | None) -> Database:
+        if internal:
+            db = Database(self, path=internal, mode="rwc")
+        else:
+            db = Database(self, memory_name=secrets.token_hex(8))
+        db.name = db.route = INTERNAL_DB_NAME
+        return db
+
+    def get_internal_database(self) -> Database:
+        """The internal database holding the catalog and metadata tables."""
+        return self._internal_database
+
+    def add_database(self, db: Database, name: str | None = None, route: str | None = None) -> Database:
+        """Attach a database; a taken name gets ``_2``, ``_3``… appended."""
+        original = name or db.suggest_name()
+        name, suffix = original, 2
+        while name in self.databases:
+            name, suffix = f"{original}_{suffix}", suffix + 1
+        db.name, db.route = name, route or name
+        self.databases = collections.OrderedDict({**self.databases, name: db})
+        return db
+
+    def add_memory_database(self, memory_name: str) -> Database:
+        """Attach a named, shared in-memory database."""
+        return self.add_database(Database(self, memory_name=memory_name))
+
+    def remove_database(self, name: str) -> None:
+        """Detach a database and close its connections."""
+        db = self.databases[name]
+        self.databases = collections.OrderedDict((k, v) for k, v in self.databases.items() if k != name)
+        db.close()
+
+    def get_database(self, name: str | None = None, route: str | None = None) -> Database:
+        """A database by name or route; the first one when neither is given."""
+        if route is not None:
+            for db in self.databases.values():
+                if db.route == route:
+                    return db
+            raise KeyError(route)
+        if name is None:
+            return next(db for db in self.databases.values() if db.name != "_memory") \
+                if len(self.databases) > 1 else next(iter(self.databases.values()))
+        return self.databases[name]
+
+    async def execute(self, db_name: str, sql: str, params: Any = None, truncate: bool = False,
+                      custom_time_limit: int | None = None, page_size: int | None = None,
+                      log_sql_errors: bool = True) -> Any:
+        """Run a read-only query against a database by name."""
+        return await self.databases[db_name].execute(
+            sql, params=params, truncate=truncate, custom_time_limit=custom_time_limit,
+            page_size=page_size, log_sql_errors=log_sql_errors)
+
+    def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
+        conn.row_factory = sqlite3.Row
+        if self.sqlite_extensions:
+            conn.enable_load_extension(True)
+            for extension in self.sqlite_extensions:
+                path, _, entrypoint = str(extension).partition(":")
+                conn.execute("select load_extension(?, ?)", [path, entrypoint]) if entrypoint \
+                    else conn.execute("select load_extension(?)", [path])
+            conn.enable_load_extension(False)
+        if self.setting("cache_size_kb"):
+            conn.execute(f"PRAGMA cache_size=-{self.setting('cache_size_kb')}")
+        self.hook.prepare_connection(conn=conn, database=database, datasette=self)
+
+    def _register_renderers(self) -> None:
+        """Collect output renderers; on an extension clash the newest plugin wins."""
+        for result in reversed(self.hook.register_output_renderer(datasette=self)):
+            for renderer in result if isinstance(result, list) else [result]:
+                self.renderers[renderer["extension"]] = (
+                    renderer.get("render") or renderer["callback"],
+                    renderer.get("can_render") or (lambda: True),
+                )
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def invoke_startup(self) -> None:
+        """Run startup hooks once: events, permissions, Jinja environment, ``startup``."""
+        if self._startup_invoked:
+            return
+        plugin_loader.check_pending()
+        classes = []
+        for result in await self.hook.gather("register_events", datasette=self):
+            classes.extend(result or [])
+        self.event_classes = tuple(classes)
+        self._register_permissions(self.hook.register_permissions(datasette=self))
+        await self._prepare_jinja_environment()
+        await self.refresh_schemas()
+        await self.hook.gather("startup", datasette=self)
+        self._startup_invoked = True
+
+    async def check_databases(self) -> None:
+        """Open every database once, so a file that is not SQLite fails at startup."""
+        for name, db in self.databases.items():
+            try:
+                await db.execute_fn(lambda conn: conn.execute("select count(*) from sqlite_master").fetchall())
+            except sqlite3.DatabaseError as error:
+                raise StartupError(f"Could not open database {name!r} ({db.path}): {error}") from None
+
+    async def refresh_schemas(self) -> None:
+        """Re-read the catalog of every database whose schema version changed."""
+        if self._refresh_lock is None:
+            self._refresh_lock = asyncio.Lock()
+        async with self._refresh_lock:
+            internal = self.get_internal_database()
+            if not self._metadata_applied:
+                await init_internal_db(internal)
+                await self._apply_metadata()
+                self._metadata_applied = True
+            for name, db in list(self.databases.items()):
+                version = await db.schema_version() if hasattr(db, "schema_version") else (
+                    await db.execute("PRAGMA schema_version")).first()[0]
+                if self._schema_versions.get(name) != version:
+                    await populate_schema_tables(internal, db)
+                    self._schema_versions[name] = version
+
+    async def _apply_metadata(self) -> None:
+        meta = self._metadata_local or {}
+        internal = self.get_internal_database()
+
+        def as_text(value: Any) -> str:
+            return value if isinstance(value, str) else json.dumps(value)
+
+        rows: list[tuple[str, tuple]] = []
+        for key, value in meta.items():
+            if key not in ("databases",):
+                rows.append(("insert or replace into metadata_instance values (?, ?)", (key, as_text(value))))
+        for db_name, db_meta in (meta.get("databases") or {}).items():
+            for key, value in (db_meta or {}).items():
+                if key != "tables":
+                    rows.append(("insert or replace into metadata_databases values (?, ?, ?)", (db_name, key, as_text(value))))
+            for table, table_meta in ((db_meta or {}).get("tables") or {}).items():
+                for key, value in (table_meta or {}).items():
+                    if key == "columns":
+                        for column, text in (value or {}).items():
+                            rows.append(("insert or replace into metadata_columns values (?, ?, ?, 'description', ?)",
+                                         (db_name, table, column, as_text(text))))
+                    else:
+                        rows.append(("insert or replace into metadata_resources values (?, ?, ?, ?)",
+                                     (db_name, table, key, as_text(value))))
+
+        def write(conn: sqlite3.Connection) -> None:
+            for sql, params in rows:
+                conn.execute(sql, params)
+
+        if rows:
+            await internal.execute_write_fn(write)
+
+    # -- metadata ----------------------------------------------------------------------
+
+    async def _metadata_query(self, sql: str, params: list) -> dict[str, str]:
+        rows = await self.get_internal_database().execute(sql, params)
+        return {row["key"]: row["value"] for row in rows}
+
+    async def get_instance_metadata(self) -> dict[str, str]:
+        return await self._metadata_query("select key, value from metadata_instance", [])
+
+    async def get_database_metadata(self, database_name: str) -> dict[str, str]:
+        return await self._metadata_query(
+            "select key, value from metadata_databases where database_name = ?", [database_name])
+
+    async def get_resource_metadata(self, database_name: str, resource_name: str) -> dict[str, str]:
+        return await self._metadata_query(
+            "select key, value from metadata_resources where database_name = ? and resource_name = ?",
+            [database_name, resource_name])
+
+    async def get_column_metadata(self, database_name: str, resource_name: str, column_name: str) -> dict[str, str]:
+        return await self._metadata_query(
+            "select key, value from metadata_columns where database_name = ? and resource_name = ?"
+            " and column_name = ?", [database_name, resource_name, column_name])
+
+    async def set_instance_metadata(self, key: str, value: str) -> None:
+        await self.get_internal_database().execute_write(
+            "insert or replace into metadata_instance (key, value) values (?, ?)", [key, value])
+
+    async def set_database_metadata(self, database_name: str, key: str, value: str) -> None:
+        await self.get_internal_database().execute_write(
+            "insert or replace into metadata_databases (database_name, key, value) values (?, ?, ?)",
+            [database_name, key, value])
+
+    async def set_resource_metadata(self, database_name: str, resource_name: str, key: str, value: str) -> None:
+        await self.get_internal_database().execute_write(
+            "insert or replace into metadata_resources (database_name, resource_name, key, value)"
+            " values (?, ?, ?, ?)", [database_name, resource_name, key, value])
+
+    async def set_column_metadata(self, database_name: str, resource_name: str, column_name: str,
+                                  key: str, value: str) -> None:
+        await self.get_internal_database().execute_write(
+            "insert or replace into metadata_columns (database_name, resource_name, column_name, key, value)"
+            " values (?, ?, ?, ?, ?)", [database_name, resource_name, column_name, key, value])
+
+    # -- signing, messages, URLs -------------------------------------------------------
+
+    def _serializer(self, namespace: str) -> URLSafeSerializer:
+        serializer = self._serializers.get(namespace)
+        if serializer is None:
+            serializer = self._serializers[namespace] = URLSafeSerializer(self._secret, namespace)
+        return serializer
+
+    def sign(self, value: Any, namespace: str = "default") -> str:
+        """Sign a JSON-able value with the instance secret; ``namespace`` is the salt."""
+        return self._serializer(namespace).dumps(value)
+
+    def unsign(self, signed: str, namespace: str = "default") -> Any:
+        """Verify and decode a signed value; raises ``itsdangerous.BadSignature``."""
+        return self._serializer(namespace).loads(signed)
+
+    def add_message(self, request: Request, message: str, type: int = INFO) -> None:
+        """Queue a message to show on the next page this browser renders."""
+        if not hasattr(request, "_messages"):
+            request._messages = []
+        request._messages.append((message, type))
+        request._messages_changed = True
+
+    def _show_messages(self, request: Request) -> list:
+        messages = getattr(request, "_messages", None) or []
+        if messages:
+            request._messages = []
+            request._messages_changed = True
+        return messages
+
+    def absolute_url(self, request: Request, path: str) -> str:
+        """An absolute URL for a path, honouring ``force_https_urls``."""
+        url = urllib.parse.urljoin(request.url, path)
+        if url.startswith("http://") and self.setting("force_https_urls"):
+            url = "https://" + url[len("http://"):]
+        return url
+
+    # -- events and actors -------------------------------------------------------------
+
+    async def track_event(self, event: Any) -> None:
+        """Send an event to every ``track_event`` implementation."""
+        assert isinstance(event, self.event_classes), f"Event {event} is not registered"
+        await self.hook.gather("track_event", datasette=self, event=event)
+
+    async def actors_from_ids(self, actor_ids: Iterable[str]) -> dict[str, dict]:
+        """Full actor dicts for IDs, from the first plugin that answers."""
+        result = await self.hook.first("actors_from_ids", datasette=self, actor_ids=actor_ids)
+        return result if result is not None else {actor_id: {"id": actor_id} for actor_id in actor_ids}
+
+    # -- resolving URLs to objects -----------------------------------------------------
+
+    async def resolve_database(self, request: Request) -> Database:
+        route = tilde_decode(request.url_vars["database"])
+        try:
+            return self.get_database(route=route)
+        except KeyError:
+            raise DatabaseNotFound(route) from None
+
+    async def resolve_table(self, request: Request) -> Any:
+        db = await self.resolve_database(request)
+        table = tilde_decode(request.url_vars["table"])
+        is_view = False
+        if not await db.table_exists(table):
+            is_view = await db.view_exists(table)
+            if not is_view:
+                raise TableNotFound(db.name, table)
+        return ResolvedTable(db, table, is_view)
+
+    async def resolve_row(self, request: Request) -> Any:
+        resolved = await self.resolve_table(request)
+        db, table = resolved.db, resolved.table
+        pk_values = urlsafe_components(request.url_vars["pks"])
+        pks = await db.primary_keys(table) or ["rowid"]
+        if len(pks) != len(pk_values):
+            raise RowNotFound(db.name, table, pk_values)
+        where = " and ".join(f"{escape_sqlite(pk)} = :p{i}" for i, pk in enumerate(pks))
+        select = "rowid, *" if pks == ["rowid"] else "*"
+        sql = f"select {select} from {escape_sqlite(table)} where {where}"
+        params = {f"p{i}": value for i, value in enumerate(pk_values)}
+        row = (await db.execute(sql, params)).first()
+        if row is None:
+            raise RowNotFound(db.name, table, pk_values)
+        return ResolvedRow(db, table, sql, params, pks, pk_values, row)
+
+    # -- ASGI ----------------------------------------------------------------------------
+
+    def app(self) -> Any:
+        """The ASGI application, wrapped by every ``asgi_wrapper`` plugin."""
+        from datasette.router import build_app
+        return build_app(self)
+
+    @property
+    def client(self) -> Any:
+        """An async HTTP client that calls this instance in-process."""
+        from datasette.client import DatasetteClient
+        client = self.__dict__.get("_client")
+        if client is None:
+            client = self.__dict__["_client"] = DatasetteClient(self)
+        return client
+
+    def close(self) -> None:
+        """Close every database connection and the thread pool."""
+        for db in list(self.databases.values()) + [self._internal_database]:
+            db.close()
+        if self.executor:
+            self.executor.shutdown(wait=False)
+
+
+class ResolvedTable(collections.namedtuple("ResolvedTable", "db table is_view")):
+    """A table or view addressed by a request."""
+
+
+class ResolvedRow(collections.namedtuple("ResolvedRow", "db table sql params pks pk_values row")):
+    """A row addressed by a request."""
+
+
+__all__ = ["Datasette", "Database", "pm", "INTERNAL_DB_NAME", "SQLITE_LIMIT_ATTACHED", "DEFAULT_SETTINGS",
+           "NotFound"]

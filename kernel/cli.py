@@ -1,0 +1,351 @@
+"""The ``datasette`` command line: ``serve`` (the default), ``inspect``, ``plugins``.
+
+Plugins add commands through ``register_commands``; the hook runs the first time
+click asks the group for its commands, not at import time.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import socket
+import sys
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import click
+from click_default_group import DefaultGroup
+
+from datasette import plugins as plugin_loader
+from datasette.settings import collect_settings
+from datasette.utils import (
+    BadMetadataError,
+    StartupError,
+    initial_path_for_datasette,
+    pairs_to_nested_config,
+    parse_metadata,
+)
+from datasette.version import __version__
+
+
+class DatasetteGroup(DefaultGroup):
+    """A default-command group that adds plugin commands on first use."""
+
+    _plugin_commands_added = False
+
+    def _add_plugin_commands(self) -> None:
+        if DatasetteGroup._plugin_commands_added:
+            return
+        DatasetteGroup._plugin_commands_added = True
+        try:
+            plugin_loader.load_plugins()
+        except StartupError as error:
+            raise click.ClickException(str(error)) from None
+        plugin_loader.pm.hook.register_commands(cli=self)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        self._add_plugin_commands()
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=DatasetteGroup, default="serve", default_if_no_args=True)
+@click.version_option(version=__version__, prog_name="datasette")
+def cli() -> None:
+    """Datasette is an open source multi-tool for exploring and publishing data.
+
+    \b
+    About Datasette: https://datasette.io/
+    Full documentation: https://docs.datasette.io/
+    """
+
+
+class StaticMount(click.ParamType):
+    name = "mount:directory"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[str, str]:
+        if ":" not in value:
+            self.fail(f'"{value}" should be of format mountpoint:directory', param, ctx)
+        path, dirpath = value.split(":", 1)
+        dirpath = os.path.abspath(dirpath)
+        if not os.path.exists(dirpath) or not os.path.isdir(dirpath):
+            self.fail(f"{value} is not a valid directory path", param, ctx)
+        return path, dirpath
+
+
+def _read_config_file(file: Any, label: str) -> dict:
+    if file is None:
+        return {}
+    try:
+        parsed = parse_metadata(file.read())
+    except BadMetadataError as error:
+        raise click.BadParameter(f"{file.name}: {error}", param_hint=label) from None
+    if not isinstance(parsed, dict):
+        raise click.BadParameter(f"{file.name}: must contain a JSON or YAML object", param_hint=label)
+    return parsed
+
+
+def _config_dir_files(directory: Path) -> dict[str, Any]:
+    """Metadata, configuration and inspect data found in a configuration directory."""
+    found: dict[str, Any] = {}
+    for key, stems in (("metadata", "metadata"), ("config", "datasette")):
+        for suffix in (".json", ".yaml", ".yml"):
+            path = directory / (stems + suffix)
+            if path.exists():
+                with path.open() as file:
+                    found[key] = _read_config_file(file, str(path))
+                break
+    inspect = directory / "inspect-data.json"
+    if inspect.exists():
+        found["inspect_data"] = json.loads(inspect.read_text())
+    if (directory / "static").is_dir():
+        found["static"] = [("static", str(directory / "static"))]
+    return found
+
+
+def _check_port(host: str, port: int) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror} "
+                                       f"(choose another port with -p)") from None
+
+
+@cli.command()
+@click.argument("files", type=click.Path(), nargs=-1)
+@click.option("-i", "--immutable", type=click.Path(exists=True), multiple=True,
+              help="Database files to open in immutable mode")
+@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Host for server")
+@click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port for server, defaults to 8001. Use -p 0 to automatically assign an available port.")
+@click.option("--uds", help="Bind to a Unix domain socket")
+@click.option("--reload", is_flag=True, help="Automatically reload if code or metadata change detected")
+@click.option("--cors", is_flag=True, help="Enable CORS by serving Access-Control-Allow-Origin: *")
+@click.option("sqlite_extensions", "--load-extension", envvar="DATASETTE_LOAD_EXTENSION", multiple=True,
+              help="Path to a SQLite extension to load, and optional entrypoint")
+@click.option("--inspect-file", help='Path to JSON file created using "datasette inspect"')
+@click.option("-m", "--metadata", type=click.File(mode="r"), help="Path to JSON/YAML file containing metadata")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False, dir_okay=True),
+              help="Path to directory containing custom templates")
+@click.option("--plugins-dir", type=click.Path(exists=True, file_okay=False, dir_okay=True),
+              help="Path to directory containing custom plugins")
+@click.option("--static", type=StaticMount(), multiple=True, help="Serve static files from this directory at /MOUNT/...")
+@click.option("--memory", is_flag=True, help="Make /_memory database available")
+@click.option("-c", "--config", type=click.File(mode="r"), help="Path to JSON/YAML Datasette configuration file")
+@click.option("-s", "--setting", "settings", type=click.Tuple([str, str]), multiple=True,
+              help="nested.key, value setting to use in Datasette configuration")
+@click.option("--secret", envvar="DATASETTE_SECRET", help="Secret used for signing secure values")
+@click.option("--root", is_flag=True, help="Output URL that sets a cookie authenticating the root user")
+@click.option("--get", help="Run an HTTP GET request against this path, print results and exit")
+@click.option("--token", help="API token to send with --get requests")
+@click.option("--actor", help="Actor to use for --get requests (JSON string)")
+@click.option("--version-note", help="Additional note to show on /-/versions")
+@click.option("--help-settings", is_flag=True, help="Show available settings")
+@click.option("--pdb", is_flag=True, help="Launch debugger on any errors")
+@click.option("-o", "--open", "open_browser", is_flag=True, help="Open Datasette in your web browser")
+@click.option("--create", is_flag=True, help="Create database files if they do not exist")
+@click.option("--crossdb", is_flag=True, help="Enable cross-database joins using the /_memory database")
+@click.option("--nolock", is_flag=True, help="Ignore locking, open locked files in read-only mode")
+@click.option("--ssl-keyfile", envvar="DATASETTE_SSL_KEYFILE", help="SSL key file")
+@click.option("--ssl-certfile", envvar="DATASETTE_SSL_CERTFILE", help="SSL certificate file")
+@click.option("--internal", type=click.Path(), help="Path to a persistent Datasette internal SQLite database")
+@click.option("--disable-plugin", "disabled_plugins", multiple=True,
+              help="Switch off a plugin, built-in or installed (repeatable)")
+def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: int, uds: str | None,
+          reload: bool, cors: bool, sqlite_extensions: tuple[str, ...], inspect_file: str | None,
+          metadata: Any, template_dir: str | None, plugins_dir: str | None,
+          static: tuple[tuple[str, str], ...], memory: bool, config: Any,
+          settings: tuple[tuple[str, str], ...], secret: str | None, root: bool, get: str | None,
+          token: str | None, actor: str | None, version_note: str | None, help_settings: bool,
+          pdb: bool, open_browser: bool, create: bool, crossdb: bool, nolock: bool,
+          ssl_keyfile: str | None, ssl_certfile: str | None, internal: str | None,
+          disabled_plugins: tuple[str, ...], return_instance: bool = False) -> Any:
+    """Serve up specified SQLite database files with a web UI"""
+    if help_settings:
+        _print_settings()
+        return None
+    if token and not get:
+        raise click.ClickException("--token can only be used with --get")
+    if reload:
+        import hupper
+        reloader = hupper.start_reloader("datasette.cli.serve")
+        reloader.watch_files([f for f in files + immutable if os.path.isfile(f)] +
+                             [f.name for f in (metadata, config) if f is not None])
+    config_dir = None
+    extra: dict[str, Any] = {}
+    if len(files) == 1 and os.path.isdir(files[0]):
+        config_dir = Path(files[0])
+        files = ()
+        extra = _config_dir_files(config_dir)
+        immutable = immutable + tuple(
+            str(config_dir / Path(info.get("file", name)).name) for name, info in
+            (extra.get("inspect_data") or {}).items())
+    for file in files:
+        if not os.path.exists(file):
+            if not create:
+                raise click.BadParameter(f"Path '{file}' does not exist.", param_hint="'[FILES]...'")
+            from datasette.utils.sqlite import sqlite3
+            sqlite3.connect(file).execute("vacuum")
+    config_data = extra.get("config") or _read_config_file(config, "'-c' / '--config'")
+    metadata_data = extra.get("metadata") or _read_config_file(metadata, "'-m' / '--metadata'")
+    plain_settings = {}
+    for name, value in settings:
+        if "." in name:
+            config_data = _deep_merge(config_data, pairs_to_nested_config([(name, value)]))
+        else:
+            plain_settings[name] = value
+    inspect_data = extra.get("inspect_data")
+    if inspect_file:
+        try:
+            inspect_data = json.loads(Path(inspect_file).read_text())
+        except (OSError, ValueError) as error:
+            raise click.BadParameter(f"{inspect_file}: {error}", param_hint="'--inspect-file'") from None
+    from datasette.app import Datasette
+    try:
+        ds = Datasette(
+            files=list(dict.fromkeys(f for f in files if f not in immutable)),
+            immutables=list(dict.fromkeys(immutable)), cache_headers=not reload, cors=cors,
+            inspect_data=inspect_data, config=config_data, metadata=metadata_data,
+            sqlite_extensions=list(sqlite_extensions), template_dir=template_dir,
+            plugins_dir=plugins_dir,
+            static_mounts=list(static) + extra.get("static", []), memory=memory,
+            settings=_validated_cli_settings(plain_settings), secret=secret,
+            version_note=version_note, config_dir=config_dir, pdb=pdb, crossdb=crossdb,
+            nolock=nolock, internal=internal, disabled_plugins=disabled_plugins)
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+    if return_instance:
+        return ds
+    try:
+        asyncio.run(_startup(ds))
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+    if get:
+        return _get(ds, get, token, actor)
+    url = None
+    if root:
+        ds._root_token = secrets.token_hex(32)
+        url = f"http://{host}:{port}{ds.urls.path('-/auth-token')}?token={ds._root_token}"
+        click.echo(url)
+    if open_browser:
+        path = url or asyncio.run(initial_path_for_datasette(ds))
+        webbrowser.open(path if path.startswith("http") else f"http://{host}:{port}{path}")
+    import uvicorn
+    if not uds:
+        _check_port(host, port)
+    options: dict[str, Any] = dict(host=host, port=port, log_level="info", lifespan="on", workers=1)
+    if uds:
+        options["uds"] = uds
+    if ssl_keyfile:
+        options["ssl_keyfile"] = ssl_keyfile
+    if ssl_certfile:
+        options["ssl_certfile"] = ssl_certfile
+    uvicorn.run(ds.app(), **options)
+    return None
+
+
+async def _startup(ds: Any) -> None:
+    await ds.invoke_startup()
+    await ds.check_databases()
+    ds._refresh_lock = None  # created on this temporary loop; the server makes its own
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    from datasette.utils import deep_dict_update
+    return deep_dict_update(base, extra)
+
+
+def _validated_cli_settings(values: dict[str, str]) -> dict[str, Any]:
+    """Check -s NAME VALUE pairs against declared settings, with usage errors."""
+    if not values:
+        return {}
+    plugin_loader.load_plugins()
+    declared = collect_settings(plugin_loader.pm.get_plugins())
+    from datasette.settings import coerce_setting
+    checked = {}
+    for name, value in values.items():
+        if name not in declared:
+            raise click.BadParameter(f"Invalid setting '{name}'", param_hint="'-s' / '--setting'")
+        try:
+            checked[name] = coerce_setting(declared[name], value)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="'-s' / '--setting'") from None
+    return checked
+
+
+def _get(ds: Any, path: str, token: str | None, actor: str | None) -> None:
+    from datasette.utils.testing import TestClient
+    headers, cookies = {}, {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if actor:
+        try:
+            cookies["ds_actor"] = ds.client.actor_cookie(json.loads(actor))
+        except ValueError as error:
+            raise click.BadParameter(f"not valid JSON: {error}", param_hint="'--actor'") from None
+    response = TestClient(ds).get(path, headers=headers, cookies=cookies)
+    click.echo(response.text)
+    sys.exit(0 if response.status == 200 else 1)
+
+
+def _print_settings() -> None:
+    plugin_loader.load_plugins()
+    declared = collect_settings(plugin_loader.pm.get_plugins())
+    click.echo("Settings:")
+    width = max(len(name) for name in declared)
+    for setting in declared.values():
+        default = json.dumps(setting.default) if not isinstance(setting.default, str) else setting.default
+        click.echo(f"  {setting.name:<{width}}  {setting.help} (default={default})")
+
+
+@cli.command()
+@click.argument("files", type=click.Path(exists=True), nargs=-1)
+@click.option("--inspect-file", default="-", help="Where to write the JSON (default: stdout)")
+@click.option("sqlite_extensions", "--load-extension", envvar="DATASETTE_LOAD_EXTENSION", multiple=True,
+              help="Path to a SQLite extension to load")
+def inspect(files: tuple[str, ...], inspect_file: str, sqlite_extensions: tuple[str, ...]) -> None:
+    """Generate JSON summary of provided database files (hash, size, table counts)."""
+    from datasette.inspect import inspect_files
+    try:
+        data = inspect_files(files, sqlite_extensions)
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+    text = json.dumps(data, indent=2)
+    if inspect_file == "-":
+        click.echo(text)
+    else:
+        Path(inspect_file).write_text(text)
+
+
+@cli.command()
+@click.option("--all", "all_", is_flag=True, help="Include built-in default plugins")
+@click.option("--requirements", is_flag=True, help="Output requirements.txt of installed plugins")
+@click.option("--plugins-dir", type=click.Path(exists=True, file_okay=False, dir_okay=True),
+              help="Path to directory containing custom plugins")
+def plugins(all_: bool, requirements: bool, plugins_dir: str | None) -> None:
+    """List currently installed plugins"""
+    try:
+        plugin_loader.load_plugins()
+        if plugins_dir:
+            plugin_loader.load_plugins_dir(plugins_dir)
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+    found = [p for p in plugin_loader.get_plugins() if all_ or not p["builtin"]]
+    if requirements:
+        for plugin in found:
+            if plugin["distribution"] and plugin["version"]:
+                click.echo(f"{plugin['distribution']}=={plugin['version']}")
+        return
+    click.echo(json.dumps([{
+        "name": p["name"], "static": bool(p["static_path"]), "templates": bool(p["templates_path"]),
+        "version": p["version"], "hooks": p["hooks"]} for p in sorted(found, key=lambda p: p["name"])],
+        indent=4))
