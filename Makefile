@@ -29,7 +29,7 @@ test-plugins: install
 	$(BIN)/python -m pytest -q -m plugins --run-plugins
 
 plugins-md: install
-	$(BIN)/python -m datasette.docs > PLUGINS.md
+	$(BIN)/python tools/plugins_md.py > PLUGINS.md
 
 bench: install
 	$(BIN)/python bench/run.py

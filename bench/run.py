@@ -588,8 +588,10 @@ def measure(
     if warmup > 0:
         for label in active:
             load(label, warmup)
-    for _ in range(rounds):
-        for label in active:  # alternation: ours, upstream, ours, upstream, ...
+    for i in range(rounds):
+        # Alternate servers in ABBA order (ours, upstream, upstream, ours, ...)
+        # so slow drifts and "who goes first" effects cancel out.
+        for label in active if i % 2 == 0 else active[::-1]:
             sides[label].rounds.append(load(label, duration))
     for side in sides.values():
         side.summarise()

@@ -16,12 +16,15 @@ from itsdangerous import URLSafeSerializer
 from datasette import plugins as plugin_loader
 from datasette.database import Database
 from datasette.internal_db import init_internal_db, populate_schema_tables
+from datasette.metadata import MetadataMixin
 from datasette.permissions import PermissionsMixin
 from datasette.settings import SETTINGS, Setting, collect_settings, validate_settings
 from datasette.templates import TemplatesMixin
 from datasette.url_builder import Urls
 from datasette.utils import (
     StartupError,
+    await_me_maybe,
+    call_with_supported_arguments,
     deep_dict_update,
     escape_sqlite,
     move_plugins_and_allow,
@@ -30,7 +33,7 @@ from datasette.utils import (
     tilde_decode,
     urlsafe_components,
 )
-from datasette.utils.asgi import DatabaseNotFound, NotFound, Request, RowNotFound, TableNotFound
+from datasette.utils.asgi import DatabaseNotFound, NotFound, Request, Response, RowNotFound, TableNotFound
 from datasette.utils.sqlite import sqlite3
 from datasette.version import __version__
 
@@ -40,7 +43,7 @@ DEFAULT_SETTINGS = {s.name: s.default for s in SETTINGS}
 pm = plugin_loader.pm
 
 
-class Datasette(PermissionsMixin, TemplatesMixin):
+class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
     """One Datasette instance: its databases, configuration and plugins."""
 
     INFO, WARNING, ERROR = 1, 2, 3
@@ -142,7 +145,7 @@ class Datasette(PermissionsMixin, TemplatesMixin):
         config = deep_dict_update({}, config or {})
         metadata = deep_dict_update({}, metadata or {})
         if metadata:
-            config = move_plugins_and_allow(metadata, config)
+            metadata, config = move_plugins_and_allow(metadata, config)
             metadata, config = move_table_config(metadata, config)
         return config, metadata
 
@@ -256,6 +259,23 @@ class Datasette(PermissionsMixin, TemplatesMixin):
                     renderer.get("can_render") or (lambda: True),
                 )
 
+    async def render_output(self, extension: str, **kwargs: Any) -> Any:
+        """Render with the output renderer registered for ``extension``.
+
+        ``kwargs`` may hold any of the renderer arguments of ``register_output_renderer``;
+        each renderer receives only those it names. Raises ``KeyError`` for an unknown
+        extension and ``NotFound("No data")`` when the renderer returns None.
+        """
+        render = self.renderers[extension][0]
+        result = await await_me_maybe(call_with_supported_arguments(render, datasette=self, **kwargs))
+        if result is None:
+            raise NotFound("No data")
+        if isinstance(result, dict):  # the legacy renderer return value
+            result = Response(result.get("body"), status=result.get("status_code", 200),
+                              headers=result.get("headers") or {},
+                              content_type=result.get("content_type", "text/plain"))
+        return result
+
     # -- lifecycle -------------------------------------------------------------------
 
     async def invoke_startup(self) -> None:
@@ -297,81 +317,6 @@ class Datasette(PermissionsMixin, TemplatesMixin):
                 if self._schema_versions.get(name) != version:
                     await populate_schema_tables(internal, db)
                     self._schema_versions[name] = version
-
-    async def _apply_metadata(self) -> None:
-        meta = self._metadata_local or {}
-        internal = self.get_internal_database()
-
-        def as_text(value: Any) -> str:
-            return value if isinstance(value, str) else json.dumps(value)
-
-        rows: list[tuple[str, tuple]] = []
-        for key, value in meta.items():
-            if key not in ("databases",):
-                rows.append(("insert or replace into metadata_instance values (?, ?)", (key, as_text(value))))
-        for db_name, db_meta in (meta.get("databases") or {}).items():
-            for key, value in (db_meta or {}).items():
-                if key != "tables":
-                    rows.append(("insert or replace into metadata_databases values (?, ?, ?)", (db_name, key, as_text(value))))
-            for table, table_meta in ((db_meta or {}).get("tables") or {}).items():
-                for key, value in (table_meta or {}).items():
-                    if key == "columns":
-                        for column, text in (value or {}).items():
-                            rows.append(("insert or replace into metadata_columns values (?, ?, ?, 'description', ?)",
-                                         (db_name, table, column, as_text(text))))
-                    else:
-                        rows.append(("insert or replace into metadata_resources values (?, ?, ?, ?)",
-                                     (db_name, table, key, as_text(value))))
-
-        def write(conn: sqlite3.Connection) -> None:
-            for sql, params in rows:
-                conn.execute(sql, params)
-
-        if rows:
-            await internal.execute_write_fn(write)
-
-    # -- metadata ----------------------------------------------------------------------
-
-    async def _metadata_query(self, sql: str, params: list) -> dict[str, str]:
-        rows = await self.get_internal_database().execute(sql, params)
-        return {row["key"]: row["value"] for row in rows}
-
-    async def get_instance_metadata(self) -> dict[str, str]:
-        return await self._metadata_query("select key, value from metadata_instance", [])
-
-    async def get_database_metadata(self, database_name: str) -> dict[str, str]:
-        return await self._metadata_query(
-            "select key, value from metadata_databases where database_name = ?", [database_name])
-
-    async def get_resource_metadata(self, database_name: str, resource_name: str) -> dict[str, str]:
-        return await self._metadata_query(
-            "select key, value from metadata_resources where database_name = ? and resource_name = ?",
-            [database_name, resource_name])
-
-    async def get_column_metadata(self, database_name: str, resource_name: str, column_name: str) -> dict[str, str]:
-        return await self._metadata_query(
-            "select key, value from metadata_columns where database_name = ? and resource_name = ?"
-            " and column_name = ?", [database_name, resource_name, column_name])
-
-    async def set_instance_metadata(self, key: str, value: str) -> None:
-        await self.get_internal_database().execute_write(
-            "insert or replace into metadata_instance (key, value) values (?, ?)", [key, value])
-
-    async def set_database_metadata(self, database_name: str, key: str, value: str) -> None:
-        await self.get_internal_database().execute_write(
-            "insert or replace into metadata_databases (database_name, key, value) values (?, ?, ?)",
-            [database_name, key, value])
-
-    async def set_resource_metadata(self, database_name: str, resource_name: str, key: str, value: str) -> None:
-        await self.get_internal_database().execute_write(
-            "insert or replace into metadata_resources (database_name, resource_name, key, value)"
-            " values (?, ?, ?, ?)", [database_name, resource_name, key, value])
-
-    async def set_column_metadata(self, database_name: str, resource_name: str, column_name: str,
-                                  key: str, value: str) -> None:
-        await self.get_internal_database().execute_write(
-            "insert or replace into metadata_columns (database_name, resource_name, column_name, key, value)"
-            " values (?, ?, ?, ?, ?)", [database_name, resource_name, column_name, key, value])
 
     # -- signing, messages, URLs -------------------------------------------------------
 

@@ -6,14 +6,13 @@ the database's single write thread (see `datasette.writer`).
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
-from .reader import MultipleValues, QueryInterrupted, ReadPool, Results
+from .reader import MultipleValues, QueryInterrupted, ReadPool, Results, in_thread
 from .tracer import trace
 from .utils import introspection
 from .utils.introspection import Column
@@ -133,7 +132,7 @@ class Database:
         executor = self.ds.executor
         if executor is None:
             return fn(self._reads.connection())
-        return await asyncio.get_running_loop().run_in_executor(executor, self._call_on_reader, fn)
+        return await in_thread(executor, self._call_on_reader, fn)
 
     def _call_on_reader(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         return fn(self._reads.connection())
@@ -155,9 +154,7 @@ class Database:
             executor = ds.executor
             if executor is None:
                 return self._reads.execute(sql, params, max_rows, limit_ms, log_sql_errors)
-            return await asyncio.get_running_loop().run_in_executor(
-                executor, self._reads.execute, sql, params, max_rows, limit_ms, log_sql_errors
-            )
+            return await in_thread(executor, self._reads.execute, sql, params, max_rows, limit_ms, log_sql_errors)
 
     # Writes ------------------------------------------------------------------------------
 

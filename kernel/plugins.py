@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -63,18 +64,12 @@ def load_plugins() -> None:
         _add_plugin_hookspecs(module)
     for name, module in _builtins.items():
         _register(module, module.__name__)
-    if getattr(sys, "_called_from_test", False):
-        return
-    wanted = os.environ.get("DATASETTE_LOAD_PLUGINS")
-    allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
-    for ep in entry_points(group="datasette"):
-        dist = ep.dist.name if ep.dist else None
-        if allowed is not None and dist not in allowed:
-            continue
+    for ep in installed_entry_points():
         try:
             plugin = ep.load()
         except Exception as error:  # a broken install must say which plugin broke
-            raise StartupError(f"Plugin {dist or ep.name} failed to import: {error!r}") from None
+            dist = ep.dist.name if ep.dist else ep.name
+            raise StartupError(f"Plugin {dist} failed to import: {error!r}") from None
         _add_plugin_hookspecs(plugin)
         if pm.is_registered(plugin):
             continue
@@ -82,6 +77,28 @@ def load_plugins() -> None:
         pm._plugin_distinfo.append((plugin, ep.dist))  # lets get_plugins report versions
     if os.environ.get("DATASETTE_TRACE_PLUGINS"):
         _enable_tracing()
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def installed_entry_points() -> list[Any]:
+    """Entry points of group ``datasette`` to load.
+
+    Unset ``DATASETTE_LOAD_PLUGINS`` loads all of them (none under tests, which set
+    ``sys._called_from_test``); a comma list loads only those distributions, even
+    under tests; an empty string loads none. Unknown names are reported on stderr.
+    """
+    wanted = os.environ.get("DATASETTE_LOAD_PLUGINS")
+    if wanted is None:
+        return [] if getattr(sys, "_called_from_test", False) else list(entry_points(group="datasette"))
+    allowed = {_normalize(name) for name in wanted.split(",") if name.strip()}
+    found = [ep for ep in entry_points(group="datasette")
+             if ep.dist is not None and _normalize(ep.dist.name) in allowed]
+    for name in sorted(allowed - {_normalize(ep.dist.name) for ep in found}):
+        print(f"Plugin {name} could not be found", file=sys.stderr)
+    return found
 
 
 def _enable_tracing() -> None:

@@ -13,10 +13,23 @@ import sys
 import traceback
 from typing import Any, Awaitable, Callable, Pattern
 
-from datasette.utils import add_cors_headers, async_call_with_supported_arguments, tilde_encode
+from datasette.utils import add_cors_headers, await_me_maybe, call_with_supported_arguments, tilde_encode
 from datasette.utils.asgi import Forbidden, NotFound, Receive, Request, Response, Scope, Send
 
 View = Callable[..., Awaitable[Any]]
+
+
+class PassToNextRoute(Exception):
+    """Raised by a view to let the next matching route handle the request.
+
+    ``otherwise`` is the exception to handle if no later route matches (for example
+    the table view passes a name that is not a table on to the canned query view,
+    and says "Table not found" if nothing takes it).
+    """
+
+    def __init__(self, otherwise: Exception | None = None) -> None:
+        super().__init__()
+        self.otherwise = otherwise
 
 
 def _method_not_allowed(request: Request) -> Response:
@@ -30,17 +43,17 @@ def wrap_view(view: Any, datasette: Any) -> View:
     if inspect.isclass(view):
         async def class_view(request: Request, send: Send) -> Any:
             instance = view()
-            return await async_call_with_supported_arguments(
+            return await await_me_maybe(call_with_supported_arguments(
                 instance.__call__, datasette=datasette, request=request, scope=request.scope,
-                receive=request.receive, send=send)
+                receive=request.receive, send=send))
         return class_view
     if not callable(view):
         raise ValueError(f"View {view!r} is not a function or a class")
 
     async def function_view(request: Request, send: Send) -> Any:
-        return await async_call_with_supported_arguments(
+        return await await_me_maybe(call_with_supported_arguments(
             view, datasette=datasette, request=request, scope=request.scope,
-            receive=request.receive, send=send)
+            receive=request.receive, send=send))
     return function_view
 
 
@@ -80,15 +93,9 @@ class DatasetteRouter:
             send = _cors_send(send)
         if scope["method"] == "HEAD":
             send = _head_send(send)
-        for pattern, view in self.routes:
-            match = pattern.match(path)
-            if match is not None:
-                scope["url_route"] = {"kwargs": match.groupdict()}
-                await self.handle(scope, receive, send, view)
-                return
-        await self.handle(scope, receive, send, None)
+        await self.handle(scope, receive, send, path)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, view: View | None) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         request = Request(scope, receive)
         ds = self.ds
         try:
@@ -101,18 +108,31 @@ class DatasetteRouter:
                 except Exception:
                     request._messages = []
                     request._messages_changed = True
-            if view is None:
-                response = self.not_found_redirect(request)
-                if response is None:
-                    raise NotFound("404")
-            else:
-                response = await view(request, send)
+            response = await self.dispatch(request, send, path)
         except Exception as exception:
             response = await self.handle_exception(request, exception)
         if response is not None:
             if getattr(request, "_messages_changed", False):
                 self.set_messages_cookie(response, request)
             await response.asgi_send(send)
+
+    async def dispatch(self, request: Request, send: Send, path: str) -> Any:
+        passed: PassToNextRoute | None = None
+        for pattern, view in self.routes:
+            match = pattern.match(path)
+            if match is None:
+                continue
+            request.scope["url_route"] = {"kwargs": match.groupdict()}
+            try:
+                return await view(request, send)
+            except PassToNextRoute as error:
+                passed = error
+        if passed is not None and passed.otherwise is not None:
+            raise passed.otherwise
+        response = self.not_found_redirect(request)
+        if response is None:
+            raise NotFound("404")
+        return response
 
     def not_found_redirect(self, request: Request) -> Response | None:
         path = request.scope["route_path"]

@@ -48,8 +48,8 @@ def trace(trace_type: str, **kwargs: Any) -> contextlib.AbstractContextManager[A
 
 @contextlib.contextmanager
 def _record(traces: list, trace_type: str, kwargs: dict[str, Any]) -> Iterator[None]:
-    # Skip this frame and contextlib's two frames to point at the caller.
-    stack = traceback.format_list(traceback.extract_stack(limit=TRACEBACK_FRAMES + 3)[:-3])
+    # Leave out this generator's frame and contextlib's __enter__, so the caller comes last.
+    stack = traceback.format_list(traceback.extract_stack(limit=TRACEBACK_FRAMES + 2)[:-2])
     start = time.perf_counter()
     error = None
     try:

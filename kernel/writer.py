@@ -15,6 +15,7 @@ import threading
 import uuid
 from typing import Any, Callable, NamedTuple
 
+from .reader import _settle
 from .utils.sqlite import sqlite3
 
 __all__ = ["WriteTask", "WriteQueue", "run_write"]
@@ -50,14 +51,6 @@ def run_write(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any],
     if conn.in_transaction:
         conn.commit()
     return result
-
-
-def _settle(future: asyncio.Future, ok: bool, value: Any) -> None:
-    if not future.done():  # the awaiting coroutine may have been cancelled
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
 
 
 class WriteQueue:

@@ -61,6 +61,10 @@ def json_page(name: str, data: Callable[[Any, Request], Awaitable[Any]], needs_v
     """A view that renders ``data`` as JSON (``.json``) or through show_json.html."""
 
     async def view(datasette: Any, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            if request.url_vars.get("format"):
+                return Response.json({"ok": False, "error": "Method not allowed"}, status=405)
+            return Response.text("Method not allowed", status=405)
         if needs_view_instance:
             await datasette.ensure_permissions(request.actor, ["view-instance"])
         result = await data(datasette, request)

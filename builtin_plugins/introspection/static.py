@@ -14,8 +14,9 @@ def static_routes(datasette: Any) -> list[tuple[str, Any]]:
     for plugin in get_plugins(datasette.hook):
         if plugin["static_path"] and plugin["enabled"]:
             server = asgi_static(plugin["static_path"])
-            servers[plugin["name"]] = server
-            servers[plugin["name"].replace("_", "-")] = server
+            name = plugin["name"].removeprefix("datasette_builtins.")
+            for alias in (plugin["name"], name, name.replace("_", "-")):
+                servers[alias] = server
 
     async def plugin_static(request: Request, send: Any) -> Any:
         server = servers.get(request.url_vars["plugin"])

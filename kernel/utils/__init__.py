@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import inspect
 import json
@@ -297,18 +298,16 @@ def format_bytes(bytes: float) -> str:
 
 _css_class_re = re.compile(r"[a-zA-Z]+[_a-zA-Z0-9-]*")
 _css_invalid_re = re.compile(r"[^a-zA-Z0-9_\-]")
-_css_cache: dict[str, str] = {}
 
 
+@functools.lru_cache(maxsize=4096)
 def to_css_class(s: str) -> str:
     """s if it is a valid CSS class, else s stripped of invalid characters plus `-` and 6 hex of its md5."""
     if _css_class_re.fullmatch(s):
         return s
-    if s not in _css_cache:
-        suffix = hashlib.md5(s.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
-        cleaned = _css_invalid_re.sub("", "-".join(s.lstrip("_").lstrip("-").split()))
-        _css_cache[s] = f"{cleaned}-{suffix}" if cleaned else suffix
-    return _css_cache[s]
+    suffix = hashlib.md5(s.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
+    cleaned = _css_invalid_re.sub("", "-".join(s.lstrip("_").lstrip("-").split()))
+    return f"{cleaned}-{suffix}" if cleaned else suffix
 
 
 def is_url(value: Any) -> bool:

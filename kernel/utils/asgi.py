@@ -136,31 +136,38 @@ class Request:
 
     @property
     def method(self) -> str:
+        """HTTP method, e.g. GET."""
         return self.scope["method"]
 
     @property
     def url(self) -> str:
+        """Full URL: scheme, host, path and query string."""
         qs = self.query_string
         return f"{self.scheme}://{self.host}{self.path}" + (f"?{qs}" if qs else "")
 
     @property
     def url_vars(self) -> dict[str, str]:
+        """Named groups captured by the matching route."""
         return (self.scope.get("url_route") or {}).get("kwargs") or {}
 
     @property
     def scheme(self) -> str:
+        """http or https."""
         return self.scope.get("scheme") or "http"
 
     @_cached
     def headers(self) -> dict[str, str]:
+        """Headers with lower-cased names; a repeated header keeps its last value."""
         return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in self.scope.get("headers") or ()}
 
     @property
     def host(self) -> str:
+        """The Host header, or localhost."""
         return self.headers.get("host") or "localhost"
 
     @_cached
     def cookies(self) -> dict[str, str]:
+        """Cookies sent by the client."""
         cookies = {}
         for chunk in self.headers.get("cookie", "").split(";"):
             key, sep, value = chunk.partition("=")
@@ -173,26 +180,31 @@ class Request:
 
     @_cached
     def path(self) -> str:
+        """Path without query string, still percent-encoded (so %2F survives routing)."""
         raw = self.scope.get("raw_path")
         path = raw.decode("latin-1") if raw is not None else self.scope["path"]
         return path.partition("?")[0]
 
     @property
     def full_path(self) -> str:
+        """Path plus query string."""
         qs = self.query_string
         return f"{self.path}?{qs}" if qs else self.path
 
     @_cached
     def query_string(self) -> str:
+        """The raw query string, without the leading ?."""
         return (self.scope.get("query_string") or b"").decode("latin-1")
 
     @_cached
     def args(self) -> MultiParams:
+        """Query string arguments; blank values are kept."""
         qs = self.query_string
         return MultiParams(parse_qs(qs, keep_blank_values=True) if qs else {})
 
     @property
     def actor(self) -> dict[str, Any] | None:
+        """The authenticated actor, if any."""
         return self.scope.get("actor")
 
     async def post_body(self, max_bytes: int | None = None) -> bytes:

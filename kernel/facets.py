@@ -1,0 +1,16 @@
+"""``datasette.facets``: facet classes, re-exported from the ``facets`` plugin.
+
+Names are looked up lazily, so importing the kernel never imports a plugin.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    module = importlib.import_module("datasette_builtins.facets.facets")
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise AttributeError(f"module 'datasette.facets' has no attribute {name!r}") from None
