@@ -32,7 +32,7 @@ plugins-md: install
 	$(BIN)/python tools/plugins_md.py > PLUGINS.md
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo/demo.db

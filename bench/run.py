@@ -194,7 +194,7 @@ def http_get(port: int, path: str, timeout: float = 30.0) -> Probe:
             elapsed_ms=(time.perf_counter() - start) * 1000,
             nbytes=len(body),
             content_type=content_type,
-            notes=response_notes(body, content_type),
+            notes=response_notes(body, content_type) if resp.status == 200 else [],
         )
     except (OSError, http.client.HTTPException) as ex:
         return Probe(None, (time.perf_counter() - start) * 1000, error=repr(ex))
@@ -381,6 +381,23 @@ def process_group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:
             total += int(fields[11]) + int(fields[12])
     return total / _CLOCK_TICKS
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies over all CPUs from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    total = sum(values[:8])  # guest time is already included in user
+    return total - idle, total
+
+
+def background_cpu(seconds: float = 1.0) -> float:
+    """Fraction (0..1) of the machine's CPU busy with other work right now."""
+    busy0, total0 = _cpu_times()
+    time.sleep(seconds)
+    busy1, total1 = _cpu_times()
+    return (busy1 - busy0) / max(1, total1 - total0)
 
 
 def stop_all_servers() -> None:
@@ -875,6 +892,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     cpu = "1" if pin else None
     extra = shlex.split(args.server_args)
 
+    other_load = background_cpu()
+    if other_load > 0.10:
+        print(
+            f"[bench] WARNING: {other_load:.0%} of the CPU is busy with other processes; "
+            "results will be noisy (load average "
+            + " ".join(f"{x:.2f}" for x in os.getloadavg())
+            + ")"
+        )
     est = len(scenarios) * 2 * (args.warmup + args.rounds * args.duration)
     print(
         f"[bench] {len(scenarios)} scenario(s), load generator {loadgen.name}, "
@@ -929,6 +954,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "platform": platform.platform(),
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
+            "background_cpu_at_start": round(other_load, 3),
+            "loadavg_at_end": os.getloadavg(),
         },
         "settings": {
             "loadgen": loadgen.name,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import os
 import secrets
+import sys
 import urllib.parse
 from concurrent import futures
 from pathlib import Path
@@ -248,7 +248,19 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
             conn.enable_load_extension(False)
         if self.setting("cache_size_kb"):
             conn.execute(f"PRAGMA cache_size=-{self.setting('cache_size_kb')}")
+        if self.crossdb and database == "_memory":
+            self._attach_databases(conn)
         self.hook.prepare_connection(conn=conn, database=database, datasette=self)
+
+    def _attach_databases(self, conn: sqlite3.Connection) -> None:
+        """``--crossdb``: attach the first ten file databases to ``_memory`` for joins."""
+        files = [db for db in self.databases.values() if db.path and not db.is_memory]
+        if len(files) > SQLITE_LIMIT_ATTACHED:
+            print(f"Warning: --crossdb attaches only the first {SQLITE_LIMIT_ATTACHED} databases",
+                  file=sys.stderr)
+        for db in files[:SQLITE_LIMIT_ATTACHED]:
+            mode = "mode=ro" if db.is_mutable else "immutable=1"
+            conn.execute(f"ATTACH DATABASE 'file:{Path(db.path).as_posix()}?{mode}' AS {escape_sqlite(db.name)}")
 
     def _register_renderers(self) -> None:
         """Collect output renderers; on an extension clash the newest plugin wins."""

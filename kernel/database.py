@@ -9,15 +9,16 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
-from .reader import MultipleValues, QueryInterrupted, ReadPool, Results, in_thread
+from .reader import MultipleValues, QueryInterrupted, ReadPool, Results, in_thread, retry_locked
 from .tracer import trace
 from .utils import introspection
 from .utils.introspection import Column
 from .utils.sqlite import sqlite3
-from .writer import WriteQueue, WriteTask
+from .writer import WriteQueue, WriteTask, execute_statement
 
 __all__ = ["Database", "Results", "QueryInterrupted", "MultipleValues", "DatabaseIsImmutable", "AttachedDatabase",
            "WriteTask"]
@@ -57,6 +58,8 @@ class Database:
         self.cached_table_counts: dict[str, int | None] | None = None
         self._hash: str | None = None
         self._reads = ReadPool(self._connect_reader, lambda: self.name)
+        # Named memory databases use a shared cache, whose lock conflicts fail instead of waiting.
+        self._run_read = partial(retry_locked, self._reads.execute) if memory_name is not None else self._reads.execute
         self._writes = WriteQueue(self._connect_writer, lambda: f"_execute_writes for database {self.name}")
 
     def __repr__(self) -> str:
@@ -131,11 +134,11 @@ class Database:
         """Run ``fn(conn)`` on a read connection (in the executor unless ``num_sql_threads`` is 0)."""
         executor = self.ds.executor
         if executor is None:
-            return fn(self._reads.connection())
+            return self._call_on_reader(fn)
         return await in_thread(executor, self._call_on_reader, fn)
 
     def _call_on_reader(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        return fn(self._reads.connection())
+        return retry_locked(fn, self._reads.connection())
 
     async def execute(self, sql: str, params: Any = None, truncate: bool = False, custom_time_limit: int | None = None,
                       page_size: int | None = None, log_sql_errors: bool = True) -> Results:
@@ -153,8 +156,8 @@ class Database:
         with trace("sql", database=self.name, sql=sql.strip(), params=params):
             executor = ds.executor
             if executor is None:
-                return self._reads.execute(sql, params, max_rows, limit_ms, log_sql_errors)
-            return await in_thread(executor, self._reads.execute, sql, params, max_rows, limit_ms, log_sql_errors)
+                return self._run_read(sql, params, max_rows, limit_ms, log_sql_errors)
+            return await in_thread(executor, self._run_read, sql, params, max_rows, limit_ms, log_sql_errors)
 
     # Writes ------------------------------------------------------------------------------
 
@@ -166,7 +169,7 @@ class Database:
         """Run one write statement on the write thread; returns its cursor (or a task id if not ``block``)."""
         args = () if params is None else params
         with trace("sql", database=self.name, sql=sql.strip(), params=params):
-            return await self.execute_write_fn(lambda conn: conn.execute(sql, args), block=block)
+            return await self.execute_write_fn(lambda conn: execute_statement(conn, sql, args), block=block)
 
     async def execute_write_script(self, sql: str, block: bool = True) -> Any:
         """Run several ``;``-separated statements (``executescript``; not wrapped in a transaction)."""

@@ -13,85 +13,46 @@ from .utils.sqlite import sqlite3
 
 __all__ = ["init_internal_db", "populate_schema_tables", "INTERNAL_SCHEMA"]
 
+# In catalog_columns, default_value is the SQL text of the default and is_pk the column's position
+# in the primary key (0 if not part of it), as PRAGMA table_xinfo reports them.
 INTERNAL_SCHEMA = """
 CREATE TABLE IF NOT EXISTS catalog_databases (
-    database_name TEXT PRIMARY KEY,
-    path TEXT,
-    is_memory INTEGER,
-    schema_version INTEGER
+    database_name TEXT PRIMARY KEY, path TEXT, is_memory INTEGER, schema_version INTEGER
 );
 CREATE TABLE IF NOT EXISTS catalog_tables (
-    database_name TEXT,
-    table_name TEXT,
-    rootpage INTEGER,
-    sql TEXT,
+    database_name TEXT, table_name TEXT, rootpage INTEGER, sql TEXT,
     PRIMARY KEY (database_name, table_name),
     FOREIGN KEY (database_name) REFERENCES catalog_databases(database_name)
 );
 CREATE TABLE IF NOT EXISTS catalog_columns (
-    database_name TEXT,
-    table_name TEXT,
-    cid INTEGER,
-    name TEXT,
-    type TEXT,
-    "notnull" INTEGER,
-    default_value TEXT, -- the SQL text of the default, as PRAGMA table_info reports it
-    is_pk INTEGER, -- position in the primary key, 0 if not part of it
-    hidden INTEGER,
+    database_name TEXT, table_name TEXT, cid INTEGER, name TEXT, type TEXT, "notnull" INTEGER,
+    default_value TEXT, is_pk INTEGER, hidden INTEGER,
     PRIMARY KEY (database_name, table_name, name),
     FOREIGN KEY (database_name) REFERENCES catalog_databases(database_name),
     FOREIGN KEY (database_name, table_name) REFERENCES catalog_tables(database_name, table_name)
 );
 CREATE TABLE IF NOT EXISTS catalog_indexes (
-    database_name TEXT,
-    table_name TEXT,
-    seq INTEGER,
-    name TEXT,
-    "unique" INTEGER,
-    origin TEXT,
-    partial INTEGER,
+    database_name TEXT, table_name TEXT, seq INTEGER, name TEXT, "unique" INTEGER, origin TEXT, partial INTEGER,
     PRIMARY KEY (database_name, table_name, name),
     FOREIGN KEY (database_name) REFERENCES catalog_databases(database_name),
     FOREIGN KEY (database_name, table_name) REFERENCES catalog_tables(database_name, table_name)
 );
 CREATE TABLE IF NOT EXISTS catalog_foreign_keys (
-    database_name TEXT,
-    table_name TEXT,
-    id INTEGER,
-    seq INTEGER,
-    "table" TEXT,
-    "from" TEXT,
-    "to" TEXT,
-    on_update TEXT,
-    on_delete TEXT,
-    match TEXT,
+    database_name TEXT, table_name TEXT, id INTEGER, seq INTEGER, "table" TEXT, "from" TEXT, "to" TEXT,
+    on_update TEXT, on_delete TEXT, match TEXT,
     PRIMARY KEY (database_name, table_name, id, seq),
     FOREIGN KEY (database_name) REFERENCES catalog_databases(database_name),
     FOREIGN KEY (database_name, table_name) REFERENCES catalog_tables(database_name, table_name)
 );
-CREATE TABLE IF NOT EXISTS metadata_instance (
-    key TEXT PRIMARY KEY,
-    value TEXT
-);
+CREATE TABLE IF NOT EXISTS metadata_instance (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS metadata_databases (
-    database_name TEXT,
-    key TEXT,
-    value TEXT,
-    PRIMARY KEY (database_name, key)
+    database_name TEXT, key TEXT, value TEXT, PRIMARY KEY (database_name, key)
 );
 CREATE TABLE IF NOT EXISTS metadata_resources (
-    database_name TEXT,
-    resource_name TEXT,
-    key TEXT,
-    value TEXT,
-    PRIMARY KEY (database_name, resource_name, key)
+    database_name TEXT, resource_name TEXT, key TEXT, value TEXT, PRIMARY KEY (database_name, resource_name, key)
 );
 CREATE TABLE IF NOT EXISTS metadata_columns (
-    database_name TEXT,
-    resource_name TEXT,
-    column_name TEXT,
-    key TEXT,
-    value TEXT,
+    database_name TEXT, resource_name TEXT, column_name TEXT, key TEXT, value TEXT,
     PRIMARY KEY (database_name, resource_name, column_name, key)
 );
 """

@@ -205,11 +205,17 @@ class HookRelay:
     def is_enabled(self, plugin: Any) -> bool:
         return all(plugin is not d for d in self._disabled)
 
+    def _call(self, name: str, kwargs: dict[str, Any]) -> list[Any]:
+        caller = self.caller(name)
+        results = caller(**kwargs)
+        spec = getattr(caller, "spec", None)
+        return [results] if spec is not None and spec.opts.get("firstresult") else results
+
     async def gather(self, name: str, **kwargs: Any) -> list[Any]:
-        return [await await_me_maybe(r) for r in self.caller(name)(**kwargs)]
+        return [await await_me_maybe(r) for r in self._call(name, kwargs)]
 
     async def first(self, name: str, **kwargs: Any) -> Any:
-        for result in self.caller(name)(**kwargs):
+        for result in self._call(name, kwargs):
             result = await await_me_maybe(result)
             if result is not None:
                 return result

@@ -10,10 +10,33 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from .utils.sqlite import sqlite3
 
-__all__ = ["Results", "QueryInterrupted", "MultipleValues", "ReadPool", "in_thread"]
+__all__ = ["Results", "QueryInterrupted", "MultipleValues", "ReadPool", "in_thread", "retry_locked"]
 
 logger = logging.getLogger("datasette.database")
 T = TypeVar("T")
+LOCK_RETRY_SECONDS = 5.0
+_SHARED_CACHE_LOCKS = ("database table is locked", "database schema is locked")
+
+
+def retry_locked(fn: Callable[..., T], *args: Any) -> T:
+    """Call ``fn(*args)``, calling it again for up to 5s while it fails on a shared-cache lock.
+
+    Connections to a named memory database share one cache, where a reader and a writer
+    touching the same table fail at once with "database table is locked" instead of waiting
+    as SQLite's busy timeout makes them do for files. ``fn`` must be safe to repeat.
+    """
+    deadline, pause = 0.0, 0.001
+    while True:
+        try:
+            return fn(*args)
+        except sqlite3.OperationalError as e:
+            if not str(e).startswith(_SHARED_CACHE_LOCKS):
+                raise
+            deadline = deadline or time.monotonic() + LOCK_RETRY_SECONDS
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
 
 def _settle(future: asyncio.Future, ok: bool, value: Any) -> None:
@@ -151,7 +174,7 @@ class ReadPool:
         except sqlite3.Error as e:
             if e.args == ("interrupted",) and isinstance(e, sqlite3.OperationalError):
                 raise QueryInterrupted(e, sql, params) from e
-            if log_errors:
+            if log_errors and not str(e).startswith(_SHARED_CACHE_LOCKS):  # those are retried
                 logger.error("SQL error in %s: %s; sql = %r, params = %r", self._name(), e, sql, params)
             raise
         finally:

@@ -127,6 +127,11 @@ class DatasetteRouter:
                 return await view(request, send)
             except PassToNextRoute as error:
                 passed = error
+            except NotFound:  # as upstream: a view's 404 still gets the redirects below
+                response = self.not_found_redirect(request)
+                if response is None:
+                    raise
+                return response
         if passed is not None and passed.otherwise is not None:
             raise passed.otherwise
         response = self.not_found_redirect(request)
@@ -142,7 +147,8 @@ class DatasetteRouter:
             encoded = "/".join(tilde_encode(unquote(part)) for part in path.split("/"))
             return Response.redirect(self.ds.urls.path(encoded) + qs)
         if path.endswith("/") and path != "/" and path != "/-/":
-            return Response.redirect(self.ds.urls.path(path.rstrip("/")) + qs)
+            # "/\\host/" must not become "/\\host": browsers read that as "//host".
+            return Response.redirect(self.ds.urls.path(path.strip("/").lstrip("\\/")) + qs)
         if path == "/-":
             return Response.redirect(self.ds.urls.path("/-/") + qs, status=301)
         if path.startswith("/:memory:"):

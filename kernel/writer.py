@@ -15,10 +15,10 @@ import threading
 import uuid
 from typing import Any, Callable, NamedTuple
 
-from .reader import _settle
+from .reader import _settle, retry_locked
 from .utils.sqlite import sqlite3
 
-__all__ = ["WriteTask", "WriteQueue", "run_write"]
+__all__ = ["WriteTask", "WriteQueue", "run_write", "execute_statement", "ReturnedRows"]
 
 logger = logging.getLogger("datasette.database")
 Connect = Callable[[bool], sqlite3.Connection]  # prepared? -> a new write connection
@@ -34,12 +34,53 @@ class WriteTask(NamedTuple):
     transaction: bool
 
 
+class ReturnedRows:
+    """Stands in for the cursor of a write with a RETURNING clause, whose rows were fetched at once:
+    SQLite cannot commit while such a statement is still open."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._rows = cursor.fetchall()
+        self._next = 0
+        self.description, self.lastrowid, self.rowcount = cursor.description, cursor.lastrowid, cursor.rowcount
+
+    def fetchone(self) -> Any:
+        """The next row, or None."""
+        rows = self.fetchmany(1)
+        return rows[0] if rows else None
+
+    def fetchmany(self, size: int = 1) -> list:
+        """Up to ``size`` more rows."""
+        rows = self._rows[self._next:self._next + size]
+        self._next += len(rows)
+        return rows
+
+    def fetchall(self) -> list:
+        """Every row not fetched yet."""
+        return self.fetchmany(len(self._rows))
+
+    def __iter__(self) -> Any:
+        return iter(self.fetchall())
+
+
+def execute_statement(conn: sqlite3.Connection, sql: str, params: Any) -> sqlite3.Cursor | ReturnedRows:
+    """``conn.execute(sql, params)``, with any returned rows fetched before the commit."""
+    cursor = conn.execute(sql, params)
+    return cursor if cursor.description is None else ReturnedRows(cursor)
+
+
 def run_write(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any], transaction: bool) -> Any:
     """Run ``fn(conn)``; with ``transaction``, inside BEGIN IMMEDIATE ... COMMIT, rolled back on error.
 
     Either way the connection is left with no transaction open, so what one task leaves
-    uncommitted never leaks into the next.
+    uncommitted never leaks into the next. A transaction that failed on a shared-cache lock
+    (named memory databases) has been rolled back, so it is run again (`retry_locked`).
     """
+    if transaction:
+        return retry_locked(_run_write_once, conn, fn, True)
+    return _run_write_once(conn, fn, False)
+
+
+def _run_write_once(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any], transaction: bool) -> Any:
     if transaction and not conn.in_transaction:
         conn.execute("BEGIN IMMEDIATE")
     try:

@@ -207,6 +207,16 @@ async def test_transaction_false_commits_each_statement(db):
 
 
 @pytest.mark.asyncio
+async def test_write_with_returning_commits(db):
+    cursor = await db.execute_write("insert into owners (name) values ('r1'), ('r2') returning id, name")
+    assert cursor.rowcount == 2 and [d[0] for d in cursor.description] == ["id", "name"]
+    assert tuple(cursor.fetchone()) == (31, "r1")
+    assert [tuple(row) for row in cursor.fetchall()] == [(32, "r2")]
+    assert cursor.fetchone() is None
+    assert (await db.execute("select count(*) from owners where name like 'r_'")).single_value() == 2
+
+
+@pytest.mark.asyncio
 async def test_write_many_and_script(db):
     await db.execute_write_many("insert into owners (name) values (?)", [["a"], ["b"], ["c"]])
     await db.execute_write_script("create table s1 (x); insert into s1 values (1); insert into s1 values (2);")
@@ -310,6 +320,24 @@ async def test_shared_memory_database(ds):
     with pytest.raises(sqlite3.OperationalError):  # reads are query_only
         await db.execute("insert into t values (2)", log_sql_errors=False)
     assert db.size == 0 and db.mtime_ns is None and db.hash is None
+
+
+@pytest.mark.asyncio
+async def test_shared_memory_readers_and_writer_wait_for_each_other(ds):
+    # Shared-cache table locks fail at once instead of waiting; both sides must retry.
+    db = ds.add_memory_database("busy_shared")
+    await db.execute_write("create table t (n integer)")
+
+    async def write():
+        for i in range(30):
+            await db.execute_write_fn(lambda conn: conn.executemany("insert into t values (?)", [[i]] * 200))
+
+    async def read():
+        for _ in range(60):
+            await db.execute("select count(*), sum(n) from t")
+
+    await asyncio.gather(write(), read(), read(), read())
+    assert (await db.execute("select count(*) from t")).single_value() == 6000
 
 
 # Introspection -----------------------------------------------------------------------------
@@ -479,3 +507,16 @@ async def test_file_properties(db, db_path):
     assert Database(None, memory_name="mem").suggest_name() == "mem"
     assert Database(None, is_memory=True).suggest_name() == "db"
     assert db.name == "data" and db.route == "data" and db.path == db_path
+
+
+@pytest.mark.asyncio
+async def test_awkward_file_names(tmp_path):
+    path = make_db(tmp_path / "my data #1?é%20.db", schema="create table t (x)")
+    ds = Datasette(files=[path])
+    try:
+        db = ds.get_database("my data #1?é%20")
+        await db.execute_write("insert into t values (1)")
+        assert (await db.execute("select count(*) from t")).single_value() == 1
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["my data #1?é%20.db"]  # no stray file created
+    finally:
+        ds.close()

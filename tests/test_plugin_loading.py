@@ -120,7 +120,8 @@ async def test_plugins_json_all_adds_builtins_with_versions(make_ds, upstream_pl
         entry = by_name[module.__name__]
         assert entry["version"] == module.__version__
         assert entry["enabled"] is True
-        assert entry["hooks"] == sorted(entry["hooks"]) and entry["hooks"]
+        assert entry["hooks"] == sorted(set(entry["hooks"]))
+    assert "register_routes" in by_name["datasette_builtins.introspection"]["hooks"]
 
 
 @pytest.mark.asyncio
@@ -184,7 +185,10 @@ def test_disable_plugin_through_cli(fixtures_db):
 def test_disable_plugins_env_var(make_ds, monkeypatch):
     monkeypatch.setenv("DATASETTE_DISABLE_PLUGINS", "theme,introspection")
     ds = make_ds()
-    assert _enabled_names(ds) == {"datasette_builtins.error_pages"}
+    enabled = _enabled_names(ds)
+    assert "datasette_builtins.error_pages" in enabled
+    assert not enabled & {"datasette_builtins.theme", "datasette_builtins.introspection"}
+    assert len(enabled) == len(BUILTIN_NAMES) - 2
 
 
 def test_disabled_plugins_config_key(make_ds):

@@ -61,6 +61,8 @@ def json_page(name: str, data: Callable[[Any, Request], Awaitable[Any]], needs_v
     """A view that renders ``data`` as JSON (``.json``) or through show_json.html."""
 
     async def view(datasette: Any, request: Request) -> Response:
+        if request.method == "OPTIONS":  # as upstream's class-based views answer it
+            return Response.text("ok")
         if request.method not in ("GET", "HEAD"):
             if request.url_vars.get("format"):
                 return Response.json({"ok": False, "error": "Method not allowed"}, status=405)

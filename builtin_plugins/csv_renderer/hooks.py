@@ -1,0 +1,2 @@
+"""Hook implementations (none yet)."""
+from __future__ import annotations
