@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from itsdangerous import URLSafeSerializer
 
 from datasette import plugins as plugin_loader
+from datasette.config_dir import read_config_dir
 from datasette.database import Database
 from datasette.internal_db import init_internal_db, populate_schema_tables
 from datasette.metadata import MetadataMixin
@@ -75,12 +76,21 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
         if isinstance(files, str):
             raise ValueError("files= must be a list of paths, not a string")
         self.config_dir = Path(config_dir) if config_dir else None
+        if self.config_dir:
+            found = read_config_dir(self.config_dir)
+            immutables = list(immutables or found.get("immutables") or [])
+            files = list(files or [])
+            files += [f for f in found["files"] if f not in immutables and f not in files]
+            config, metadata = config or found.get("config"), metadata or found.get("metadata")
+            inspect_data = inspect_data or found.get("inspect_data")
+            template_dir = template_dir or found.get("template_dir")
+            plugins_dir = plugins_dir or found.get("plugins_dir")
+            static_mounts = static_mounts or found.get("static_mounts")
         self.files = tuple(files or []) + tuple(immutables or [])
         self.immutables = set(immutables or [])
-        if self.config_dir:
-            self._add_config_dir_files()
-            template_dir = template_dir or self._config_subdir("templates")
-            plugins_dir = plugins_dir or self._config_subdir("plugins")
+        for path in self.files:
+            if not os.path.exists(path):
+                raise StartupError(f"Database file not found: {path}")
         self.inspect_data = inspect_data
         self.cache_headers, self.cors, self.pdb = cache_headers, cors, pdb
         self.crossdb, self.nolock, self.version_note = crossdb, nolock, version_note
@@ -123,23 +133,12 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
         self.databases: collections.OrderedDict[str, Database] = collections.OrderedDict()
         self._internal_database = self._make_internal_database(internal)
         for path in self.files:
-            if not os.path.exists(path):
-                raise StartupError(f"Database file not found: {path}")
             self.add_database(Database(self, path, is_mutable=path not in self.immutables))
         if memory or crossdb or not self.files:
             self.add_database(Database(self, is_memory=True), name="_memory")
         self._register_renderers()
 
     # -- configuration -------------------------------------------------------------
-
-    def _add_config_dir_files(self) -> None:
-        found = [str(p) for pattern in ("*.db", "*.sqlite", "*.sqlite3")
-                 for p in sorted(self.config_dir.glob(pattern))]
-        self.files = tuple(dict.fromkeys(self.files + tuple(found)))
-
-    def _config_subdir(self, name: str) -> str | None:
-        path = self.config_dir / name
-        return str(path) if path.is_dir() else None
 
     def _load_config(self, config: dict | None, metadata: dict | None) -> tuple[dict, dict]:
         config = deep_dict_update({}, config or {})
@@ -225,8 +224,9 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
                     return db
             raise KeyError(route)
         if name is None:
-            return next(db for db in self.databases.values() if db.name != "_memory") \
-                if len(self.databases) > 1 else next(iter(self.databases.values()))
+            if not self.databases:
+                raise KeyError("No databases")
+            return next(iter(self.databases.values()))
         return self.databases[name]
 
     async def execute(self, db_name: str, sql: str, params: Any = None, truncate: bool = False,
@@ -238,7 +238,6 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
             page_size=page_size, log_sql_errors=log_sql_errors)
 
     def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
-        conn.row_factory = sqlite3.Row
         if self.sqlite_extensions:
             conn.enable_load_extension(True)
             for extension in self.sqlite_extensions:
@@ -246,8 +245,6 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
                 conn.execute("select load_extension(?, ?)", [path, entrypoint]) if entrypoint \
                     else conn.execute("select load_extension(?)", [path])
             conn.enable_load_extension(False)
-        if self.setting("cache_size_kb"):
-            conn.execute(f"PRAGMA cache_size=-{self.setting('cache_size_kb')}")
         if self.crossdb and database == "_memory":
             self._attach_databases(conn)
         self.hook.prepare_connection(conn=conn, database=database, datasette=self)

@@ -19,31 +19,36 @@ import click
 from click_default_group import DefaultGroup
 
 from datasette import plugins as plugin_loader
+from datasette.config_dir import read_config_dir, read_config_file
 from datasette.settings import collect_settings
 from datasette.utils import (
-    BadMetadataError,
     StartupError,
     initial_path_for_datasette,
     pairs_to_nested_config,
-    parse_metadata,
 )
 from datasette.version import __version__
 
 
 class DatasetteGroup(DefaultGroup):
-    """A default-command group that adds plugin commands on first use."""
+    """A default-command group that adds plugin commands on first use.
 
-    _plugin_commands_added = False
+    Plugins registered later (as plugin test suites do with ``pm.register``) get
+    their ``register_commands`` called the next time the group is used.
+    """
+
+    _plugins_with_commands: list[Any] = []
 
     def _add_plugin_commands(self) -> None:
-        if DatasetteGroup._plugin_commands_added:
-            return
-        DatasetteGroup._plugin_commands_added = True
         try:
             plugin_loader.load_plugins()
         except StartupError as error:
             raise click.ClickException(str(error)) from None
-        plugin_loader.pm.hook.register_commands(cli=self)
+        pm, done = plugin_loader.pm, self._plugins_with_commands
+        new = [p for p in pm.get_plugins() if all(p is not seen for seen in done)]
+        if new:
+            done.extend(new)
+            pm.subset_hook_caller("register_commands", remove_plugins=[
+                p for p in pm.get_plugins() if all(p is not n for n in new)])(cli=self)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._add_plugin_commands()
@@ -82,35 +87,13 @@ def _read_config_file(file: Any, label: str) -> dict:
     if file is None:
         return {}
     try:
-        parsed = parse_metadata(file.read())
-    except BadMetadataError as error:
-        raise click.BadParameter(f"{file.name}: {error}", param_hint=label) from None
-    if not isinstance(parsed, dict):
-        raise click.BadParameter(f"{file.name}: must contain a JSON or YAML object", param_hint=label)
-    return parsed
+        return read_config_file(file.name, file.read())
+    except StartupError as error:
+        raise click.BadParameter(str(error), param_hint=label) from None
 
 
-def _config_dir_files(directory: Path) -> dict[str, Any]:
-    """Metadata, configuration and inspect data found in a configuration directory."""
-    found: dict[str, Any] = {}
-    for key, stems in (("metadata", "metadata"), ("config", "datasette")):
-        for suffix in (".json", ".yaml", ".yml"):
-            path = directory / (stems + suffix)
-            if path.exists():
-                with path.open() as file:
-                    found[key] = _read_config_file(file, str(path))
-                break
-    inspect = directory / "inspect-data.json"
-    if inspect.exists():
-        found["inspect_data"] = json.loads(inspect.read_text())
-    if (directory / "static").is_dir():
-        found["static"] = [("static", str(directory / "static"))]
-    return found
-
-
-def _check_port(host: str, port: int) -> None:
-    if port == 0:
-        return
+def _check_port(host: str, port: int) -> int:
+    """The port to serve on: ``port`` if it is free, a free one if it is 0."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -118,6 +101,7 @@ def _check_port(host: str, port: int) -> None:
         except OSError as error:
             raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror} "
                                        f"(choose another port with -p)") from None
+        return sock.getsockname()[1]
 
 
 @cli.command()
@@ -183,27 +167,26 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
     config_dir = None
     extra: dict[str, Any] = {}
     if len(files) == 1 and os.path.isdir(files[0]):
-        config_dir = Path(files[0])
-        files = ()
-        extra = _config_dir_files(config_dir)
-        immutable = immutable + tuple(
-            str(config_dir / Path(info.get("file", name)).name) for name, info in
-            (extra.get("inspect_data") or {}).items())
+        config_dir, files = Path(files[0]), ()
+        try:  # its metadata and config are read here so that -s can merge into them
+            extra = read_config_dir(config_dir)
+        except StartupError as error:
+            raise click.ClickException(str(error)) from None
     for file in files:
         if not os.path.exists(file):
             if not create:
                 raise click.BadParameter(f"Path '{file}' does not exist.", param_hint="'[FILES]...'")
             from datasette.utils.sqlite import sqlite3
             sqlite3.connect(file).execute("vacuum")
-    config_data = extra.get("config") or _read_config_file(config, "'-c' / '--config'")
-    metadata_data = extra.get("metadata") or _read_config_file(metadata, "'-m' / '--metadata'")
+    config_data = _read_config_file(config, "'-c' / '--config'") or extra.get("config") or {}
+    metadata_data = _read_config_file(metadata, "'-m' / '--metadata'") or extra.get("metadata") or {}
     plain_settings = {}
     for name, value in settings:
         if "." in name:
             config_data = _deep_merge(config_data, pairs_to_nested_config([(name, value)]))
         else:
             plain_settings[name] = value
-    inspect_data = extra.get("inspect_data")
+    inspect_data = None
     if inspect_file:
         try:
             inspect_data = json.loads(Path(inspect_file).read_text())
@@ -217,7 +200,7 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
             inspect_data=inspect_data, config=config_data, metadata=metadata_data,
             sqlite_extensions=list(sqlite_extensions), template_dir=template_dir,
             plugins_dir=plugins_dir,
-            static_mounts=list(static) + extra.get("static", []), memory=memory,
+            static_mounts=list(static), memory=memory,
             settings=_validated_cli_settings(plain_settings), secret=secret,
             version_note=version_note, config_dir=config_dir, pdb=pdb, crossdb=crossdb,
             nolock=nolock, internal=internal, disabled_plugins=disabled_plugins)
@@ -228,9 +211,15 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
     try:
         asyncio.run(_startup(ds))
     except StartupError as error:
+        ds.close()
         raise click.ClickException(str(error)) from None
     if get:
-        return _get(ds, get, token, actor)
+        try:
+            return _get(ds, get, token, actor)
+        finally:
+            ds.close()
+    if not uds:
+        port = _check_port(host, port)
     url = None
     if root:
         ds._root_token = secrets.token_hex(32)
@@ -240,8 +229,6 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
         path = url or asyncio.run(initial_path_for_datasette(ds))
         webbrowser.open(path if path.startswith("http") else f"http://{host}:{port}{path}")
     import uvicorn
-    if not uds:
-        _check_port(host, port)
     options: dict[str, Any] = dict(host=host, port=port, log_level="info", lifespan="on", workers=1)
     if uds:
         options["uds"] = uds

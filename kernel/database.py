@@ -178,6 +178,8 @@ class Database:
 
     async def execute_write_many(self, sql: str, params_seq: Iterable[Any], block: bool = True) -> Any:
         """Run one statement once per parameter set, all in one transaction."""
+        if self.memory_name is not None and not isinstance(params_seq, (list, tuple)):
+            params_seq = list(params_seq)  # the transaction may be retried (see execute_write_fn)
         with trace("sql", database=self.name, sql=sql.strip(), executemany=True):
             return await self.execute_write_fn(lambda conn: conn.executemany(sql, params_seq), block=block)
 
@@ -187,7 +189,8 @@ class Database:
 
         With ``transaction`` everything ``fn`` does is committed together, or rolled back if it
         raises; the exception is re-raised here. With ``block=False`` the write is queued and a
-        task id is returned at once.
+        task id is returned at once. On a named memory database, a transaction that collides with
+        a reader on the shared cache's table locks is rolled back and ``fn`` called again.
         """
         self._check_mutable()
         if self.ds.executor is None:

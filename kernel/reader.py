@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from .utils.sqlite import sqlite3
 
-__all__ = ["Results", "QueryInterrupted", "MultipleValues", "ReadPool", "in_thread", "retry_locked"]
+__all__ = ["Results", "QueryInterrupted", "MultipleValues", "ReadPool", "in_thread", "retry_locked", "settle_future"]
 
 logger = logging.getLogger("datasette.database")
 T = TypeVar("T")
@@ -39,16 +39,20 @@ def retry_locked(fn: Callable[..., T], *args: Any) -> T:
             pause = min(pause * 2, 0.05)
 
 
-def _settle(future: asyncio.Future, ok: bool, value: Any) -> None:
-    if not future.done():  # the awaiting coroutine may have been cancelled
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
+def settle_future(future: asyncio.Future, ok: bool, value: Any) -> None:
+    """Give ``future`` its result (``ok``) or exception, unless its waiter was cancelled meanwhile."""
+    if future.done():
+        return
+    if ok:
+        future.set_result(value)
+    elif isinstance(value, StopIteration):  # futures refuse StopIteration; asyncio converts it too
+        future.set_exception(RuntimeError(f"StopIteration raised: {value!r}"))
+    else:
+        future.set_exception(value)
 
 
 async def in_thread(executor: Executor, fn: Callable[..., T], *args: Any) -> T:
-    """``await loop.run_in_executor(executor, fn, *args)``, about 15us cheaper per call.
+    """``await loop.run_in_executor(executor, fn, *args)``, about 8us (a fifth) cheaper per call.
 
     The worker settles an asyncio future directly instead of going through a
     ``concurrent.futures.Future`` wrapped for asyncio.
@@ -61,7 +65,7 @@ async def in_thread(executor: Executor, fn: Callable[..., T], *args: Any) -> T:
             result, ok = fn(*args), True
         except BaseException as ex:
             result, ok = ex, False
-        loop.call_soon_threadsafe(_settle, future, ok, result)
+        loop.call_soon_threadsafe(settle_future, future, ok, result)
 
     executor.submit(work)
     return await future

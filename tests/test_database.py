@@ -124,7 +124,7 @@ async def test_truncate(db_path):
     try:
         db = ds.get_database("data")
         results = await db.execute("select * from owners", truncate=True)
-        assert len(results) == 10 and results.truncated
+        assert len(results) == 10 and results.truncated and results.columns == ["id", "name"]
         results = await db.execute("select * from owners", truncate=True, page_size=5)
         assert len(results) == 5 and results.truncated
         results = await db.execute("select * from owners where id <= 10", truncate=True)
@@ -518,5 +518,21 @@ async def test_awkward_file_names(tmp_path):
         await db.execute_write("insert into t values (1)")
         assert (await db.execute("select count(*) from t")).single_value() == 1
         assert sorted(p.name for p in tmp_path.iterdir()) == ["my data #1?é%20.db"]  # no stray file created
+    finally:
+        ds.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("threads", [3, 0])
+async def test_exceptions_from_functions_reach_the_caller(db_path, threads):
+    ds = Datasette(files=[db_path], settings={"num_sql_threads": threads})
+    try:
+        db = ds.get_database("data")
+        with pytest.raises(KeyError):
+            await db.execute_fn(lambda conn: {}["missing"])
+        with pytest.raises(RuntimeError, match="StopIteration"):  # would hang a future if passed as is
+            await db.execute_fn(lambda conn: next(iter([])))
+        with pytest.raises(RuntimeError, match="StopIteration"):
+            await db.execute_write_fn(lambda conn: next(iter([])))
     finally:
         ds.close()
