@@ -95,6 +95,8 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
         self.cache_headers, self.cors, self.pdb = cache_headers, cors, pdb
         self.crossdb, self.nolock, self.version_note = crossdb, nolock, version_note
         self.sqlite_extensions = list(sqlite_extensions or [])
+        if self.sqlite_extensions and not hasattr(sqlite3.Connection, "enable_load_extension"):
+            raise StartupError("This Python's sqlite3 module cannot load SQLite extensions")
         self.template_dir = template_dir
         self.plugins_dir = plugins_dir
         self.static_mounts = list(static_mounts or [])
@@ -304,7 +306,7 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
 
     async def check_databases(self) -> None:
         """Open every database once, so a file that is not SQLite fails at startup."""
-        for name, db in self.databases.items():
+        for name, db in [*self.databases.items(), ("internal", self._internal_database)]:
             try:
                 await db.execute_fn(lambda conn: conn.execute("select count(*) from sqlite_master").fetchall())
             except sqlite3.DatabaseError as error:

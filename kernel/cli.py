@@ -22,7 +22,9 @@ from datasette import plugins as plugin_loader
 from datasette.config_dir import read_config_dir, read_config_file
 from datasette.settings import collect_settings
 from datasette.utils import (
+    SpatialiteNotFound,
     StartupError,
+    find_spatialite,
     initial_path_for_datasette,
     pairs_to_nested_config,
 )
@@ -139,8 +141,10 @@ def _check_port(host: str, port: int) -> int:
 @click.option("--create", is_flag=True, help="Create database files if they do not exist")
 @click.option("--crossdb", is_flag=True, help="Enable cross-database joins using the /_memory database")
 @click.option("--nolock", is_flag=True, help="Ignore locking, open locked files in read-only mode")
-@click.option("--ssl-keyfile", envvar="DATASETTE_SSL_KEYFILE", help="SSL key file")
-@click.option("--ssl-certfile", envvar="DATASETTE_SSL_CERTFILE", help="SSL certificate file")
+@click.option("--ssl-keyfile", envvar="DATASETTE_SSL_KEYFILE", type=click.Path(exists=True, dir_okay=False),
+              help="SSL key file")
+@click.option("--ssl-certfile", envvar="DATASETTE_SSL_CERTFILE", type=click.Path(exists=True, dir_okay=False),
+              help="SSL certificate file")
 @click.option("--internal", type=click.Path(), help="Path to a persistent Datasette internal SQLite database")
 @click.option("--disable-plugin", "disabled_plugins", multiple=True,
               help="Switch off a plugin, built-in or installed (repeatable)")
@@ -198,7 +202,7 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
             files=list(dict.fromkeys(f for f in files if f not in immutable)),
             immutables=list(dict.fromkeys(immutable)), cache_headers=not reload, cors=cors,
             inspect_data=inspect_data, config=config_data, metadata=metadata_data,
-            sqlite_extensions=list(sqlite_extensions), template_dir=template_dir,
+            sqlite_extensions=_resolve_extensions(sqlite_extensions), template_dir=template_dir,
             plugins_dir=plugins_dir,
             static_mounts=list(static), memory=memory,
             settings=_validated_cli_settings(plain_settings), secret=secret,
@@ -240,9 +244,22 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
     return None
 
 
+def _resolve_extensions(extensions: tuple[str, ...]) -> list[str]:
+    """``spatialite`` (optionally ``spatialite:ENTRYPOINT``) means the installed mod_spatialite."""
+    resolved = []
+    for extension in extensions:
+        if extension.split(":")[0] == "spatialite":
+            try:
+                extension = find_spatialite() + extension[len("spatialite"):]
+            except SpatialiteNotFound:
+                raise click.ClickException("Could not find SpatiaLite extension") from None
+        resolved.append(extension)
+    return resolved
+
+
 async def _startup(ds: Any) -> None:
+    await ds.check_databases()  # first, so a file that is not SQLite gets a clear error
     await ds.invoke_startup()
-    await ds.check_databases()
     ds._refresh_lock = None  # created on this temporary loop; the server makes its own
 
 
@@ -303,7 +320,7 @@ def inspect(files: tuple[str, ...], inspect_file: str, sqlite_extensions: tuple[
     """Generate JSON summary of provided database files (hash, size, table counts)."""
     from datasette.inspect import inspect_files
     try:
-        data = inspect_files(files, sqlite_extensions)
+        data = inspect_files(files, _resolve_extensions(sqlite_extensions))
     except StartupError as error:
         raise click.ClickException(str(error)) from None
     text = json.dumps(data, indent=2)

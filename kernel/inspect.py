@@ -27,9 +27,12 @@ def inspect_files(files: Iterable[str], sqlite_extensions: Iterable[str] = ()) -
             conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
             try:
                 if sqlite_extensions:
+                    if not hasattr(conn, "enable_load_extension"):
+                        raise StartupError("This Python's sqlite3 module cannot load SQLite extensions")
                     conn.enable_load_extension(True)
                     for extension in sqlite_extensions:
-                        conn.load_extension(extension.split(":")[0])
+                        path, _, entrypoint = extension.partition(":")
+                        conn.execute("select load_extension(?, ?)", [path, entrypoint or None])
                 tables = [r[0] for r in conn.execute(
                     "select name from sqlite_master where type = 'table'")]
                 counts = {}

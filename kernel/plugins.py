@@ -49,7 +49,8 @@ def _register(plugin: Any, name: str) -> None:
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as error:
-        raise StartupError(f"Plugin {name} is invalid: {error}") from None
+        details = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        raise StartupError(f"Plugin {name} is invalid: {details}") from None
 
 
 def load_plugins() -> None:
@@ -57,26 +58,30 @@ def load_plugins() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
+    # A plugin that fails to import is an error on every call, never a half-loaded set.
     for ep in sorted(entry_points(group=BUILTIN_GROUP), key=lambda ep: ep.name):
-        module = ep.load()
-        _builtins[ep.name] = module
-        _add_plugin_hookspecs(module)
+        if ep.name not in _builtins:
+            _builtins[ep.name] = _load_entry_point(ep, f"Built-in plugin {ep.name}")
+            _add_plugin_hookspecs(_builtins[ep.name])
     for name, module in _builtins.items():
         _register(module, module.__name__)
     for ep in installed_entry_points():
-        try:
-            plugin = ep.load()
-        except Exception as error:  # a broken install must say which plugin broke
-            dist = ep.dist.name if ep.dist else ep.name
-            raise StartupError(f"Plugin {dist} failed to import: {error!r}") from None
-        _add_plugin_hookspecs(plugin)
+        plugin = _load_entry_point(ep, f"Plugin {ep.dist.name if ep.dist else ep.name}")
         if pm.is_registered(plugin):
             continue
+        _add_plugin_hookspecs(plugin)
         pm.register(plugin, name=ep.name)
         pm._plugin_distinfo.append((plugin, ep.dist))  # lets get_plugins report versions
+    _loaded = True
     if os.environ.get("DATASETTE_TRACE_PLUGINS"):
         _enable_tracing()
+
+
+def _load_entry_point(ep: Any, label: str) -> Any:
+    try:
+        return ep.load()
+    except Exception as error:  # a broken install must say which plugin broke
+        raise StartupError(f"{label} failed to import: {error!r}") from None
 
 
 def _normalize(name: str) -> str:

@@ -13,7 +13,7 @@ import sys
 import traceback
 from typing import Any, Awaitable, Callable, Pattern
 
-from datasette.utils import add_cors_headers, await_me_maybe, call_with_supported_arguments, tilde_encode
+from datasette.utils import add_cors_headers, await_me_maybe, call_with_supported_arguments
 from datasette.utils.asgi import Forbidden, NotFound, Receive, Request, Response, Scope, Send
 
 View = Callable[..., Awaitable[Any]]
@@ -142,12 +142,12 @@ class DatasetteRouter:
     def not_found_redirect(self, request: Request) -> Response | None:
         path = request.scope["route_path"]
         qs = ("?" + request.query_string) if request.query_string else ""
-        if "%" in path:
-            from urllib.parse import unquote
-            encoded = "/".join(tilde_encode(unquote(part)) for part in path.split("/"))
-            return Response.redirect(self.ds.urls.path(encoded) + qs)
+        # Leading slashes and backslashes are stripped from redirect targets: browsers
+        # read "//host" and "/\\host" as another site.
+        if "%" in path:  # upstream's rule, applied to the raw path as it came in
+            encoded = path.replace("~", "~7E").replace("%", "~").replace(".", "~2E")
+            return Response.redirect(self.ds.urls.path(encoded.lstrip("/\\")) + qs)
         if path.endswith("/") and path != "/" and path != "/-/":
-            # "/\\host/" must not become "/\\host": browsers read that as "//host".
             return Response.redirect(self.ds.urls.path(path.strip("/").lstrip("\\/")) + qs)
         if path == "/-":
             return Response.redirect(self.ds.urls.path("/-/") + qs, status=301)

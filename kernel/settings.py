@@ -28,8 +28,9 @@ SETTINGS: list[Setting] = [
 ]
 
 OBSOLETE_SETTINGS = {
-    "hash_urls": "The hash_urls setting lives in the hashed_urls plugin",
-    "default_cache_ttl_hashed": "The default_cache_ttl_hashed setting lives in the hashed_urls plugin",
+    "hash_urls": "The hash_urls setting has been removed, try the datasette-hashed-urls plugin instead",
+    "default_cache_ttl_hashed": "The default_cache_ttl_hashed setting has been removed, "
+                                "try the datasette-hashed-urls plugin instead",
 }
 
 _FALSE = {"off", "false", "0", "no"}

@@ -459,6 +459,75 @@ async def test_render_template_with_context_dataclass(make_ds):
     assert await ds.render_template(template, PageContext(title="hi")) == "[hi]"
 
 
+class JinjaPlugin:
+    @hookimpl
+    def prepare_jinja2_environment(self, env, datasette):
+        async def inner():
+            env.filters["shout"] = lambda text: str(text).upper() + "!"
+        return inner
+
+    @hookimpl
+    def jinja2_environment_from_request(self, request, env):
+        if request is not None and request.headers.get("x-theme") == "alt":
+            alternative = env.overlay()
+            alternative.globals["theme"] = "alt"
+            return alternative
+        return None
+
+
+@pytest.mark.asyncio
+async def test_jinja_environment_hooks(make_ds, register):
+    register(JinjaPlugin())
+    ds = make_ds()
+    await ds.invoke_startup()
+    source = "{{ 'hi' | shout }} {{ theme | default('plain') }}"
+    plain = ds.get_jinja_environment(Request.fake("/"))
+    assert await ds.render_template(plain.from_string(source)) == "HI! plain"
+    alt_request = Request({**Request.fake("/").scope, "headers": [(b"x-theme", b"alt")]}, None)
+    alternative = ds.get_jinja_environment(alt_request)
+    assert alternative is not plain
+    assert await ds.render_template(alternative.from_string(source), request=alt_request) == "HI! alt"
+
+
+class RendererPlugin:
+    @hookimpl
+    def register_output_renderer(self, datasette):
+        from datasette.utils.asgi import Response
+
+        def render_upper(rows, request):
+            return Response.text(",".join(str(r).upper() for r in rows) + f" {request.path}")
+
+        async def render_legacy(rows):
+            return {"body": f"{len(rows)} rows", "content_type": "text/x-legacy", "status_code": 201,
+                    "headers": {"x-legacy": "1"}}
+
+        return [
+            {"extension": "upper", "render": render_upper, "can_render": lambda: False},
+            {"extension": "legacy", "callback": render_legacy},
+            {"extension": "nothing", "render": lambda: None},
+        ]
+
+
+@pytest.mark.asyncio
+async def test_output_renderers(make_ds, register):
+    from datasette.utils.asgi import NotFound
+
+    register(RendererPlugin())
+    ds = make_ds()
+    assert {"upper", "legacy", "nothing"} <= set(ds.renderers)
+    render, can_render = ds.renderers["upper"]
+    assert can_render() is False
+    upper = await ds.render_output("upper", rows=["a", "b"], request=Request.fake("/t"), sql="ignored")
+    assert (upper.status, upper.body) == (200, "A,B /t")
+    legacy = await ds.render_output("legacy", rows=[1, 2, 3])
+    assert (legacy.status, legacy.body, legacy.content_type) == (201, "3 rows", "text/x-legacy")
+    assert legacy.headers["x-legacy"] == "1"
+    with pytest.raises(NotFound, match="No data"):
+        await ds.render_output("nothing")
+    with pytest.raises(KeyError):
+        await ds.render_output("no-such-extension")
+
+
 # -- resolving requests ---------------------------------------------------------------------
 
 

@@ -149,6 +149,22 @@ def test_plugins_dir_module_that_fails_to_import(write_plugin):
     assert "broken.py" in str(error.value) and "boom at import" in str(error.value)
 
 
+def test_hook_with_unknown_argument_is_a_startup_error(write_plugin):
+    plugins_dir = write_plugin(
+        """
+        from datasette import hookimpl
+
+        @hookimpl
+        def startup(datasette, nonsense):
+            pass
+        """, name="bad_arguments.py")
+    with pytest.raises(StartupError) as error:
+        Datasette(plugins_dir=str(plugins_dir))
+    message = str(error.value)
+    assert "\n" not in message
+    assert "bad_arguments.py" in message and "startup" in message and "nonsense" in message
+
+
 # -- disabling plugins --------------------------------------------------------------
 
 
@@ -172,14 +188,18 @@ async def test_each_builtin_can_be_disabled(make_ds, fixtures_db, short_name, fo
     assert versions.status_code == (404 if short_name == "introspection" else 200)
 
 
-def test_disable_plugin_through_cli(fixtures_db):
-    runner = CliRunner()
-    enabled = runner.invoke(cli, ["serve", fixtures_db, "--get", "/-/versions.json"])
-    assert enabled.exit_code == 0
-    disabled = runner.invoke(
-        cli, ["serve", fixtures_db, "--disable-plugin", "introspection", "--get", "/-/versions.json"])
-    assert disabled.exit_code == 1
-    assert json.loads(disabled.output)["status"] == 404
+@pytest.mark.parametrize("short_name", BUILTIN_NAMES)
+def test_disable_plugin_through_cli(fixtures_db, short_name):
+    result = CliRunner().invoke(cli, ["serve", fixtures_db, "--disable-plugin", short_name,
+                                      "--get", "/-/plugins.json?all=1"])
+    if short_name == "introspection":
+        assert result.exit_code == 1
+        assert json.loads(result.output)["status"] == 404
+        return
+    assert result.exit_code == 0, result.output
+    enabled = {p["name"]: p["enabled"] for p in json.loads(result.output)}
+    assert enabled.pop(builtin_plugins()[short_name].__name__) is False
+    assert all(enabled.values())
 
 
 def test_disable_plugins_env_var(make_ds, monkeypatch):

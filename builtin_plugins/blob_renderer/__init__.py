@@ -1,4 +1,4 @@
 """The .blob output format: download one BLOB cell of a row."""
 __version__ = "0.1.0"
 
-from .hooks import *  # noqa: E402,F401,F403
+from .hooks import register_output_renderer  # noqa: E402,F401

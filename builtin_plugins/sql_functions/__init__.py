@@ -1,4 +1,4 @@
 """SQL functions registered on every connection, such as escape_fts()."""
 __version__ = "0.1.0"
 
-from .hooks import *  # noqa: E402,F401,F403
+from .hooks import prepare_connection  # noqa: E402,F401
