@@ -148,11 +148,31 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
         if metadata:
             metadata, config = move_plugins_and_allow(metadata, config)
             metadata, config = move_table_config(metadata, config)
+        for db_name, db_config in (config.get("databases") or {}).items():
+            for name, query in ((db_config or {}).get("queries") or {}).items():
+                if not isinstance(query, str) and not (isinstance(query, dict) and isinstance(query.get("sql"), str)):
+                    raise StartupError(f"databases.{db_name}.queries.{name} must be SQL text "
+                                       f"or an object with a \"sql\" key")
         return config, metadata
 
     def enabled_plugins(self) -> list[Any]:
         """Registered plugins this instance uses, in registration order."""
         return [p for p in plugin_loader.pm.get_plugins() if self.hook.is_enabled(p)]
+
+    def __getattr__(self, name: str) -> Any:
+        """Methods that plugins add, declared as data: ``DATASETTE_METHODS = {name: fn}``.
+
+        Upstream's API has methods such as ``create_token`` whose logic belongs to a
+        plugin here; the plugin declares them and they vanish when it is disabled.
+        """
+        if name.startswith("_") or "hook" not in self.__dict__:
+            raise AttributeError(name)
+        for plugin in reversed(self.enabled_plugins()):
+            method = (getattr(plugin, "DATASETTE_METHODS", None) or {}).get(name)
+            if method is not None:
+                return method.__get__(self)
+        raise AttributeError(f"'Datasette' object has no attribute {name!r} "
+                             f"(a plugin providing it may be disabled)")
 
     def setting(self, key: str) -> Any:
         """The value of one setting."""

@@ -341,9 +341,10 @@ def plugins(all_: bool, requirements: bool, plugins_dir: str | None) -> None:
         plugin_loader.load_plugins()
         if plugins_dir:
             plugin_loader.load_plugins_dir(plugins_dir)
+        disabled = plugin_loader.resolve_disabled(os.environ.get("DATASETTE_DISABLE_PLUGINS", "").split(","))
     except StartupError as error:
         raise click.ClickException(str(error)) from None
-    found = [p for p in plugin_loader.get_plugins() if all_ or not p["builtin"]]
+    found = [p for p in plugin_loader.get_plugins(plugin_loader.HookRelay(disabled)) if all_ or not p["builtin"]]
     if requirements:
         for plugin in found:
             if plugin["distribution"] and plugin["version"]:
@@ -351,5 +352,6 @@ def plugins(all_: bool, requirements: bool, plugins_dir: str | None) -> None:
         return
     click.echo(json.dumps([{
         "name": p["name"], "static": bool(p["static_path"]), "templates": bool(p["templates_path"]),
-        "version": p["version"], "hooks": p["hooks"]} for p in sorted(found, key=lambda p: p["name"])],
+        "version": p["version"], "hooks": p["hooks"], "enabled": p["enabled"]}
+        for p in sorted(found, key=lambda p: p["name"])],
         indent=4))

@@ -115,6 +115,8 @@ class Database:
         return conn
 
     def _connect_reader(self) -> sqlite3.Connection:
+        if self.is_mutable and self.path and not self.is_memory and os.path.exists(self.path + "-journal"):
+            self._roll_back_hot_journal()
         conn = self.connect()
         try:
             self._prepare(conn)
@@ -122,6 +124,15 @@ class Database:
             conn.close()
             raise
         return conn
+
+    def _roll_back_hot_journal(self) -> None:
+        """After a crash mid-write, a read-only connection cannot read the file ("attempt to write a
+        readonly database") until a read-write one has rolled the leftover journal back."""
+        conn = self.connect(write=True)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchall()
+        finally:
+            conn.close()
 
     def close(self) -> None:
         """Close every connection and stop the write thread (after the writes already queued)."""
@@ -150,7 +161,7 @@ class Database:
         """
         ds = self.ds
         limit_ms = ds.setting("sql_time_limit_ms")
-        if custom_time_limit is not None and (not limit_ms or custom_time_limit < limit_ms):
+        if custom_time_limit is not None and custom_time_limit > 0 and (not limit_ms or custom_time_limit < limit_ms):
             limit_ms = custom_time_limit
         max_rows = (page_size or ds.setting("max_returned_rows")) if truncate else 0
         with trace("sql", database=self.name, sql=sql.strip(), params=params):

@@ -80,15 +80,6 @@ def register_commands(cli: click.Group) -> None:
     """
 
 
-@hookspec
-def publish_subcommand(publish: click.Group) -> None:
-    """Add a deployment target to ``datasette publish``.
-
-    When: when the CLI is imported. Decorate with ``@publish.command()``.
-    Returns: nothing. Every implementation runs.
-    """
-
-
 # -- templates and pages ---------------------------------------------------------------
 
 

@@ -31,8 +31,8 @@ def inspect_files(files: Iterable[str], sqlite_extensions: Iterable[str] = ()) -
                         raise StartupError("This Python's sqlite3 module cannot load SQLite extensions")
                     conn.enable_load_extension(True)
                     for extension in sqlite_extensions:
-                        path, _, entrypoint = extension.partition(":")
-                        conn.execute("select load_extension(?, ?)", [path, entrypoint or None])
+                        ext_path, _, entrypoint = extension.partition(":")
+                        conn.execute("select load_extension(?, ?)", [ext_path, entrypoint or None])
                 tables = [r[0] for r in conn.execute(
                     "select name from sqlite_master where type = 'table'")]
                 counts = {}

@@ -89,6 +89,26 @@ class MetadataMixin:
             "insert or replace into metadata_columns (database_name, resource_name, column_name, key, value)"
             " values (?, ?, ?, ?, ?)", [database_name, resource_name, column_name, key, value])
 
+    def metadata(self, key: str | None = None, database: str | None = None, table: str | None = None,
+                 fallback: bool = True) -> Any:
+        """The pre-1.0a14 synchronous metadata API that plugins (datasette-atom) still call.
+
+        Returns the metadata the instance started with: the instance's, a database's
+        (with its configured canned queries under ``queries``, where they used to
+        live) or a table's. With ``key``: that value, looked up table, then database,
+        then instance unless ``fallback`` is false.
+        """
+        instance = self._metadata_local or {}
+        db_meta = dict(((instance.get("databases") or {}).get(database) or {}) if database else {})
+        queries = (((self.config or {}).get("databases") or {}).get(database) or {}).get("queries")
+        if queries:
+            db_meta["queries"] = {**(db_meta.get("queries") or {}), **queries}
+        levels = ([((db_meta.get("tables") or {}).get(table) or {})] if database and table else []) + \
+            ([db_meta] if database else []) + [instance]
+        if key is None:
+            return levels[0]
+        return next((level[key] for level in (levels if fallback else levels[:1]) if key in level), None)
+
     async def get_canned_queries(self, database_name: str, actor: dict | None) -> dict[str, dict]:
         """Canned queries from configuration, overlaid by the ``canned_queries`` hook."""
         configured = ((self.config.get("databases") or {}).get(database_name) or {}).get("queries") or {}

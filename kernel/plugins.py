@@ -39,8 +39,13 @@ _loaded = False
 
 def _add_plugin_hookspecs(plugin: Any) -> None:
     specs = getattr(plugin, "hookspecs", None)
-    if isinstance(specs, ModuleType):
-        pm.add_hookspecs(specs)
+    if not isinstance(specs, ModuleType):
+        return
+    # Upstream plugins (datasette-block-robots) add their own specs at import time.
+    if any(getattr(getattr(pm.hook, n, None), "spec", None) is not None
+           and getattr(pm.hook, n).spec.namespace is specs for n in dir(specs)):
+        return
+    pm.add_hookspecs(specs)
 
 
 def _register(plugin: Any, name: str) -> None:

@@ -132,11 +132,10 @@ class DatasetteRouter:
                 if response is None:
                     raise
                 return response
-        if passed is not None and passed.otherwise is not None:
-            raise passed.otherwise
-        response = self.not_found_redirect(request)
+        unhandled = passed.otherwise if passed is not None and passed.otherwise is not None else NotFound("404")
+        response = self.not_found_redirect(request) if isinstance(unhandled, NotFound) else None
         if response is None:
-            raise NotFound("404")
+            raise unhandled
         return response
 
     def not_found_redirect(self, request: Request) -> Response | None:

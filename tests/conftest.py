@@ -19,6 +19,20 @@ from .fixtures import make_fixtures_db
 os.environ.setdefault("DATASETTE_LOAD_PLUGINS", "")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-plugins", action="store_true", default=False,
+                     help="run the tests marked plugins (they install real plugins from PyPI)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-plugins"):
+        return
+    skip = pytest.mark.skip(reason="installs plugins from PyPI: run with make test-plugins")
+    for item in items:
+        if item.get_closest_marker("plugins"):
+            item.add_marker(skip)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Installed third-party plugins (entry-point group "datasette") stay out of the
     # tests; the built-ins still load.

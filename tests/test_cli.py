@@ -261,11 +261,21 @@ def test_plugins_command(write_plugin):
     every = json.loads(run("plugins", "--all").output)
     assert [p["name"] for p in every] == sorted(m.__name__ for m in builtin_plugins().values())
     for plugin in every:
-        assert set(plugin) == {"name", "static", "templates", "version", "hooks"}
+        assert set(plugin) == {"name", "static", "templates", "version", "hooks", "enabled"}
     plugins_dir = write_plugin("from datasette import hookimpl\n\n@hookimpl\ndef startup():\n    pass\n")
     listed = json.loads(run("plugins", "--plugins-dir", str(plugins_dir)).output)
     assert listed == [{"name": "my_plugin.py", "static": False, "templates": False,
-                       "version": None, "hooks": ["startup"]}]
+                       "version": None, "hooks": ["startup"], "enabled": True}]
+
+
+def test_plugins_command_says_which_are_enabled(monkeypatch):
+    monkeypatch.setenv("DATASETTE_DISABLE_PLUGINS", "theme,sql_functions")
+    every = {p["name"]: p["enabled"] for p in json.loads(run("plugins", "--all").output)}
+    assert {name for name, enabled in every.items() if not enabled} == {
+        "datasette_builtins.theme", "datasette_builtins.sql_functions"}
+    monkeypatch.setenv("DATASETTE_DISABLE_PLUGINS", "no_such_plugin")
+    result = run("plugins")
+    assert result.exit_code == 1 and "Unknown plugin to disable: no_such_plugin" in result.output
 
 
 def test_plugins_requirements_lists_installed_distributions(monkeypatch):

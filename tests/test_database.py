@@ -400,7 +400,7 @@ async def test_label_column_for_table(tmp_path, db_path):
         assert await db.label_column_for_table("pair") == "b"  # configured
         assert await db.label_column_for_table("pets") == "label"  # the one unique text column
         assert await db.label_column_for_table("owners") == "name"
-        assert await db.label_column_for_table("codes") == "description"  # two columns, one the key
+        assert await db.label_column_for_table("codes") == "code"  # the unique text primary key, as upstream
         assert await db.label_column_for_table("tagged") is None
     finally:
         ds.close()

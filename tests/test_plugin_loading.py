@@ -305,8 +305,10 @@ async def test_third_party_error_hooks_take_precedence(make_ds, write_plugin):
             return inner
         """)
     ds = make_ds(plugins_dir=str(plugins_dir))
-    missing = await ds.client.get("/missing")
+    missing = await ds.client.get("/missing/path/with/five/parts")
     assert (missing.status_code, missing.text) == (418, "custom error: NotFound")
+    missing_database = await ds.client.get("/missing")
+    assert (missing_database.status_code, missing_database.text) == (418, "custom error: DatabaseNotFound")
     denied = await ds.client.get("/deny")
     assert (denied.status_code, denied.text) == (403, "custom forbidden: not you")
 

@@ -139,14 +139,18 @@ async def test_resolve_errors_are_404s(client):
 
 @pytest.mark.asyncio
 async def test_404_html_and_json(client):
-    html = await client.get("/no/such/page")
+    # No route matches five path segments, so this is the router's own 404.
+    html = await client.get("/no/such/page/at/all")
     assert html.status_code == 404
     assert html.headers["content-type"].startswith("text/html")
     assert "<html" in html.text
-    data = await client.get("/no/such/page.json")
+    data = await client.get("/no/such/page/at/all.json")
     assert data.status_code == 404
     assert data.headers["content-type"].startswith("application/json")
     assert data.json() == {"ok": False, "error": "404", "status": 404, "title": None}
+    # A path the database route matches names what is missing, as upstream does.
+    database = await client.get("/nosuchdb.json")
+    assert database.json() == {"ok": False, "error": "Database not found", "status": 404, "title": None}
 
 
 # -- methods ---------------------------------------------------------------------------

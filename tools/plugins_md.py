@@ -41,6 +41,18 @@ point in the `datasette` group (`cookiecutter plugin_template` makes such a pack
 An implementation may accept any subset of a hook's arguments. "Awaitable ok" means
 it may return a value, a coroutine, or a zero-argument callable returning either.
 
+## Plugin module attributes
+
+Besides hooks, a plugin module may declare data the kernel reads:
+
+| attribute | meaning |
+|---|---|
+| `__version__` | shown in `/-/plugins.json?all=1` for built-ins (installed plugins report their distribution's version) |
+| `SETTINGS` | a list of `datasette.settings.Setting(name, default, help)`: settings this plugin reads; they exist only while it is enabled |
+| `REQUIRES` | names of plugins this one needs: disabling one of them while this one is enabled is an error |
+| `DATASETTE_METHODS` | `{name: function(datasette, ...)}`: methods added to the `Datasette` object (upstream API such as `create_token` lives in plugins) |
+| `hookspecs` | a submodule of `@hookspec` functions: hooks this plugin offers to other plugins |
+
 ## Selecting plugins
 
 - `datasette serve --disable-plugin NAME` (repeatable) switches off one plugin,

@@ -1,5 +1,5 @@
 """The SQL query page and canned queries (read-only)."""
-__version__ = "0.1.0"
+__version__ = "0.1.1"
 
 from datasette.settings import Setting  # noqa: E402
 

@@ -15,6 +15,8 @@ from datasette.utils import (
     to_css_class,
 )
 from datasette.utils.asgi import Request, Response
+from jinja2 import TemplateNotFound
+from markupsafe import escape
 
 from .cells import display_rows
 from .execution import QueryResult
@@ -113,7 +115,9 @@ async def render_html(page: QueryPage) -> Response:
     if canned and allow_execute_sql and not page.is_write:
         edit_sql_url = ds.urls.database(db.name) + "/-/query?" + urllib.parse.urlencode({"sql": page.sql, **values})
     columns = result.columns if result else []
-    rows = await display_rows(ds, request, db.name, columns, result.rows) if result and result.rows else []
+    rows, rows_html = [], ""
+    if result and result.rows:
+        rows, rows_html = await display_rows(ds, request, db.name, columns, result.rows)
     json_url = path_with_format(request=request, format="json") if "json" in ds.renderers else None
     alternate_url_json = ds.absolute_url(request, json_url) if json_url else None
     if alternate_url_json:
@@ -130,8 +134,8 @@ async def render_html(page: QueryPage) -> Response:
         "error": result.error if result else None,
         "truncated": bool(result and result.truncated),
         "columns": columns,
-        "column_classes": [to_css_class(column) for column in columns],
         "display_rows": rows,
+        "rows_html": rows_html,
         "ran_query": result is not None and not page.is_write,
         "named_parameter_values": values,
         "hide_sql": hide_sql,
@@ -157,6 +161,23 @@ async def render_html(page: QueryPage) -> Response:
     templates = [f"query-{to_css_class(db.name)}.html", "query.html"]
     if canned:
         templates.insert(0, f"query-{to_css_class(db.name)}-{to_css_class(page.query_name)}.html")
-    html = await ds.render_template(templates, context, request=request, view_name="database")
+    try:
+        html = await ds.render_template(templates, context, request=request, view_name="database")
+    except TemplateNotFound:  # the theme plugin (base.html) is disabled: plain HTML still works
+        html = plain_html(context)
     status = 400 if result is not None and result.error else 200
     return Response.html(html, status=status, headers=page.headers)
+
+
+def plain_html(context: dict) -> str:
+    """A minimal page for when no base template is available."""
+    parts = [f"<!DOCTYPE html><title>{escape(context['database'])}</title>",
+             f"<h1>{escape(context['database'])}</h1>",
+             f"<pre>{escape(context['query']['sql'])}</pre>"]
+    if context["error"]:
+        parts.append(f'<p class="message-error">{escape(context["error"])}</p>')
+    if context["display_rows"]:
+        parts.append("<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in context["columns"]) + "</tr>")
+        parts.append(context["rows_html"])
+        parts.append("</table>")
+    return "\n".join(parts)

@@ -19,7 +19,7 @@ class UnresolvedParameter(Exception):
 def parameter_names(sql: str, canned_query: dict | None = None) -> list[str]:
     """The query's parameters: a canned query's ``params`` list if it has one, else those in the SQL."""
     declared = (canned_query or {}).get("params")
-    if declared:
+    if declared and isinstance(declared, (list, tuple)):
         return [str(name) for name in declared]
     return named_parameters(sql)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from datasette.utils import tilde_decode, validate_sql_select
+from datasette.router import PassToNextRoute
 from datasette.utils.asgi import Forbidden, NotFound, Request, Response, TableNotFound
 from datasette.views.base import DatasetteError
 
@@ -87,24 +88,27 @@ def cache_headers(datasette: Any, request: Request) -> dict[str, str]:
 async def canned_query_view(datasette: Any, request: Request) -> Any:
     """``GET /<db>/<name>(.<format>)``: a canned query from configuration or the ``canned_queries`` hook.
 
-    Tried after the table view, which passes names that are not tables on to it.
+    Both this route and the table view's are ``trylast``; pluggy tries this one first.
+    Anything that is not a canned query, or whose name a table or view also has (the
+    table wins, as upstream), passes on to the table view. The table check only runs
+    for canned query names, so table pages pay just the canned-query lookup.
     """
     db = await datasette.resolve_database(request)
     name = tilde_decode(request.url_vars["table"])
     canned = await datasette.get_canned_query(db.name, name, request.actor)
-    if canned is None:
-        raise TableNotFound(db.name, name)
+    if canned is None or await db.table_exists(name) or await db.view_exists(name):
+        raise PassToNextRoute(TableNotFound(db.name, name))
     visible, private = await datasette.check_visibility(
         request.actor, permissions=[("view-query", (db.name, name)), ("view-database", db.name), "view-instance"])
     if not visible:
         raise Forbidden("view-query")
-    if request.method == "POST" and canned.get("write"):
-        raise DatasetteError("Writable canned queries are not supported yet", title="Method not allowed",
-                             status=405)
+    if request.method == "POST" and canned.get("write"):  # the write_api plugin runs them; it is disabled
+        raise DatasetteError("Writable canned queries need the write_api plugin, which is disabled",
+                             title="Method not allowed", status=405)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         return _method_not_allowed(request)
     fmt = output_format(datasette, request)
-    sql = canned.get("sql") or ""
+    sql = str(canned.get("sql") or "")
     names = parameter_names(sql, canned)
     params = request_params(request, names)
     page = QueryPage(datasette, request, db, sql, names, params, QueryResult(), canned=canned, private=private)

@@ -10,4 +10,5 @@ SETTINGS = [
     Setting("allow_download", True, "Allow users to download the original SQLite database files"),
 ]
 
+from . import hookspecs  # noqa: E402,F401  (register_table_extras, offered to other plugins)
 from .hooks import *  # noqa: E402,F401,F403

@@ -1,9 +1,11 @@
 """Response helpers shared by the pages: formats, cache headers, alternate links, rendering."""
 from __future__ import annotations
 
+import json
+from html import escape as html_escape
 from typing import Any
 
-from datasette.utils import path_with_format, tilde_decode
+from datasette.utils import await_me_maybe, call_with_supported_arguments, path_with_format, tilde_decode
 from datasette.utils.asgi import DatabaseNotFound, NotFound, Request, Response
 
 
@@ -23,7 +25,11 @@ def check_format(datasette: Any, format_: str | None) -> None:
 
 
 def add_cache_headers(datasette: Any, request: Request, response: Any) -> Any:
-    """``Cache-Control: max-age=<default_cache_ttl>`` (``_ttl`` overrides, 0 means no-cache)."""
+    """``Cache-Control: max-age=<default_cache_ttl>`` (``_ttl`` overrides, 0 means no-cache) and
+    ``Referrer-Policy: no-referrer``, as upstream sends them on table and row pages."""
+    headers = getattr(response, "headers", None)
+    if isinstance(headers, dict):
+        headers.setdefault("Referrer-Policy", "no-referrer")
     if not datasette.cache_headers or getattr(response, "status", 200) != 200:
         return response
     ttl = datasette.setting("default_cache_ttl")
@@ -50,14 +56,17 @@ def alternate_header(url: str) -> str:
 
 
 async def render_html(datasette: Any, request: Request, templates: list[str], context: dict, view_name: str,
-                      alternate: str | None = None, headers: dict | None = None) -> Response:
+                      alternate: str | None = None, headers: dict | None = None, cache: bool = True) -> Response:
     """Render an HTML page with the alternate JSON link (header and ``<link>``)."""
-    headers = dict(headers or {})
+    headers = {"Link": alternate_header(alternate), **(headers or {})} if alternate else dict(headers or {})
     if alternate:
         context["alternate_url_json"] = alternate
-        headers["Link"] = alternate_header(alternate)
+    if datasette.setting("template_debug") and request.args.get("_context"):
+        dumped = json.dumps(context, default=repr, indent=4, sort_keys=True)
+        return Response.html("<pre>" + html_escape(dumped) + "</pre>", headers=headers)
     html = await datasette.render_template(templates, context, request=request, view_name=view_name)
-    return add_cache_headers(datasette, request, Response.html(html, headers=headers))
+    response = Response.html(html, headers=headers)
+    return add_cache_headers(datasette, request, response) if cache else response
 
 
 async def render_format(datasette: Any, request: Request, format_: str, **kwargs: Any) -> Any:
@@ -70,4 +79,15 @@ async def actions_from(results: list) -> list[dict]:
     links: list[dict] = []
     for result in results:
         links.extend(result or [])
+    return links
+
+
+async def available_renderers(datasette: Any, request: Request, **kwargs: Any) -> dict[str, str]:
+    """``{extension: url}`` for every output renderer whose ``can_render`` accepts this page."""
+    links = {}
+    for key, (_, can_render) in datasette.renderers.items():
+        allowed = await await_me_maybe(call_with_supported_arguments(
+            can_render, datasette=datasette, request=request, **kwargs))
+        if allowed:
+            links[key] = path_with_format(request=request, format=key)
     return links

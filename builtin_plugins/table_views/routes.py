@@ -9,8 +9,8 @@ from .row_view import row_view
 from .table_view import table_view
 
 ROUTES: list[tuple[str, Any]] = [
-    (r"^/(?P<format>\.jsono?)?$", index_view),
-    (r"^/-/(?P<format>\.jsono?)?$", index_view_default),
+    (r"^/(\.(?P<format>jsono?))?$", index_view),
+    (r"^/-/(\.(?P<format>jsono?))?$", index_view_default),
     (r"^/(?P<database>[^/.]+)\.db$", database_download),
     (r"^/(?P<database>[^/.]+)(\.(?P<format>\w+))?$", database_view),
     (r"^/(?P<database>[^/.]+)/(?P<table>[^/.]+)(\.(?P<format>\w+))?$", table_view),

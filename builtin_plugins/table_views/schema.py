@@ -8,6 +8,7 @@ checked on every request, but the check rides along with the page's own queries 
 from __future__ import annotations
 
 import contextvars
+import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -15,9 +16,10 @@ from typing import Any, Callable
 from datasette.utils import detect_fts, detect_primary_keys, get_all_foreign_keys, table_column_details
 from datasette.utils.sqlite import sqlite3
 
-__all__ = ["TableSchema", "DatabaseSchema", "get_schema", "run_checked", "STALE"]
+__all__ = ["TableSchema", "DatabaseSchema", "get_schema", "run_checked", "run_traced", "STALE"]
 
 STALE = object()  # returned by a checked thread function when the schema changed under it
+_FTS_SQL = re.compile(r"\busing\s+fts[345]\b", re.IGNORECASE)
 
 
 @dataclass
@@ -35,6 +37,7 @@ class TableSchema:
     sql: str | None
     definition: str | None
     virtual: bool = False
+    all_columns: list[str] = field(default_factory=list)  # hidden virtual-table columns too
 
     @property
     def use_rowid(self) -> bool:
@@ -99,11 +102,12 @@ def _read_schema(conn: sqlite3.Connection) -> DatabaseSchema:
             continue
         is_view = type_ == "view"
         try:
-            details = [c for c in table_column_details(conn, name) if c.hidden != 1]
+            every = table_column_details(conn, name)
+            details = [c for c in every if c.hidden != 1]
             pks = [] if is_view else detect_primary_keys(conn, name)
-            fts = None if is_view else detect_fts(conn, name)
+            fts = None if is_view else (name if _FTS_SQL.search(sql or "") else detect_fts(conn, name))
         except sqlite3.Error:  # a virtual table whose module is missing, or a broken view
-            details, pks, fts = [], [], None
+            every, details, pks, fts = [], [], [], None
         keys = foreign_keys.get(name) or {"incoming": [], "outgoing": []}
         definition = None
         if sql:
@@ -114,7 +118,7 @@ def _read_schema(conn: sqlite3.Connection) -> DatabaseSchema:
             outgoing=[{"column": k["column"], "other_table": k["other_table"], "other_column": k["other_column"]}
                       for k in keys["outgoing"]],
             incoming=list(keys["incoming"]), fts_table=fts, sql=sql, definition=definition,
-            virtual=(not is_view and not rootpage))
+            virtual=(not is_view and not rootpage), all_columns=[c.name for c in every])
         (view_names if is_view else table_names).append(name)
     return DatabaseSchema(version=version, tables=tables, table_names=sorted(table_names), view_names=view_names)
 
@@ -139,6 +143,12 @@ async def get_schema(db: Any, verify: bool = True) -> DatabaseSchema:
         if version != schema.version:
             return await _load(db)
     return schema
+
+
+async def run_traced(db: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+    """Run ``fn(conn)`` in one thread hop, in a copy of the caller's context (so traces are kept)."""
+    context = contextvars.copy_context()
+    return await db.execute_fn(lambda conn: context.run(fn, conn))
 
 
 async def run_checked(db: Any, schema: DatabaseSchema, fn: Callable[[sqlite3.Connection], Any]) -> Any:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any, Awaitable, Callable
 
-from datasette.utils import await_me_maybe, call_with_supported_arguments, path_with_format, to_css_class
+from datasette.utils import to_css_class
 
 from .metadata import page_metadata
+from .responses import available_renderers
 from .table_options import form_hidden_args, sortable_columns
 
 Extra = Callable[[Any], Awaitable[Any]]
@@ -124,7 +125,9 @@ async def extra_extras(context: Any) -> list[dict]:
     request, selected = context.request, context.options.extras
     pairs = urllib.parse.parse_qsl(request.query_string, keep_blank_values=True)
     items = []
-    for name, (description, _) in EXTRAS.items():
+    described = {name: description for name, (description, _) in EXTRAS.items()}
+    described.update({name: item.get("description") for name, item in context.plugin_extras.items()})
+    for name, description in described.items():
         chosen = [n for n in context.options.extras_requested if n != name]
         if name not in selected:
             chosen.append(name)
@@ -176,18 +179,10 @@ async def extra_renderers(context: Any) -> dict[str, str]:
 
 
 async def renderer_links(context: Any) -> dict[str, str]:
-    async def compute() -> dict[str, str]:
-        links = {}
-        for key, (_, can_render) in context.ds.renderers.items():
-            allowed = await await_me_maybe(call_with_supported_arguments(
-                can_render, datasette=context.ds, columns=context.columns, rows=context.rows,
-                sql=context.query.sql(context.options.page_size + 1), query_name=None,
-                database=context.database_name, table=context.table_name, request=context.request,
-                view_name="table"))
-            if allowed:
-                links[key] = path_with_format(request=context.request, format=key)
-        return links
-    return await cached(context, "renderers", compute)
+    return await cached(context, "renderers", lambda: available_renderers(
+        context.ds, context.request, columns=context.columns, rows=context.rows,
+        sql=context.query.sql(context.options.page_size + 1), query_name=None,
+        database=context.database_name, table=context.table_name, view_name="table"))
 
 
 @extra("custom_table_templates")
@@ -240,6 +235,26 @@ async def extra_form_hidden_args(context: Any) -> list:
     return [list(pair) for pair in form_hidden_args(context.request)]
 
 
+def plugin_extras(context: Any) -> dict[str, dict]:
+    """Extras offered by ``register_table_extras`` implementations, by name."""
+    found: dict[str, dict] = {}
+    for result in reversed(context.ds.hook.register_table_extras(datasette=context.ds)):
+        for item in result or []:
+            found[item["name"]] = item
+    return found
+
+
+def all_extras(context: Any) -> dict[str, Extra]:
+    extras = {name: fn for name, (_, fn) in EXTRAS.items()}
+    extras.update({name: item["compute"] for name, item in context.plugin_extras.items()})
+    return extras
+
+
+async def html_extras(context: Any) -> dict[str, Any]:
+    """Plugin extras wanted on the HTML page, computed."""
+    return {name: await item["compute"](context) for name, item in context.plugin_extras.items() if item.get("html")}
+
+
 async def table_data(context: Any) -> dict:
     """``{"ok", "next", <requested extras>, "rows", "truncated"}`` plus ``columns`` (and
     ``primary_keys`` for ``_shape=object``), the JSON-shaped data given to output renderers."""
@@ -249,9 +264,14 @@ async def table_data(context: Any) -> dict:
     requested = list(context.options.extras_requested)
     if context.options.shape == "object" and "primary_keys" not in requested:
         requested.append("primary_keys")
+    for name, item in context.plugin_extras.items():
+        auto = item.get("auto")
+        if name not in requested and auto is not None and auto(context.request):
+            requested.append(name)
+    extras = all_extras(context)
     for name in requested:
-        if name in EXTRAS:
-            data[name] = await EXTRAS[name][1](context)
+        if name in extras:
+            data[name] = await extras[name](context)
     data["rows"] = context.json_rows()
     data["truncated"] = False
     data.setdefault("columns", list(context.columns))

@@ -9,8 +9,8 @@ from datasette.utils import make_slot_function, path_with_format, path_with_remo
 
 from .cells import CellRenderer
 from .responses import json_url, render_html
-from .table_extras import (action_links, extra_custom_table_templates, extra_display_columns, metadata,
-                           private, renderer_links)
+from .table_extras import (action_links, extra_custom_table_templates, extra_display_columns, html_extras,
+                           metadata, private, renderer_links)
 from .table_options import form_hidden_args, sortable_columns
 
 CSV_HIDDEN_SKIP = {"_labels", "_dl", "_stream", "_size", "_next", "_nl", "_shape"}
@@ -36,16 +36,17 @@ def sort_links(context: Any, display_columns: list[dict]) -> None:
 
 
 def export_links(context: Any, renderers: dict[str, str]) -> dict[str, Any]:
-    """The "This data as" links and the advanced export form."""
+    """The "This data as" links and the advanced export form (CSV has its own link)."""
     request = context.request
+    has_csv = "csv" in context.ds.renderers
     labels = {"_labels": "on"} if context.expandable else {}
     formats = [(key, path_with_format(request=request, format=key, extra_qs=labels))
                for key in renderers if key != "csv"]
     csv_url = None
-    if "csv" in renderers:
+    if has_csv:
         csv_url = path_with_format(request=request, format="csv", extra_qs={**labels, "_size": "max"})
     shapes = []
-    if "json" in renderers:
+    if "json" in context.ds.renderers:
         shapes = [("default", {}), ("array", {"_shape": "array"}), ("newline-delimited", {"_shape": "array", "_nl": "on"})]
         if context.table.pks:
             shapes.append(("object", {"_shape": "object"}))
@@ -70,24 +71,6 @@ def filter_form(context: Any) -> dict[str, Any]:
     return {"filter_columns": columns, "lookups": lookups, "filter_selections": selections,
             "sort_options": [c for c in context.columns if c in sortable],
             "form_hidden_args": form_hidden_args(context.request)}
-
-
-def extra_wheres(context: Any) -> list[dict]:
-    request = context.request
-    wheres = request.args.getlist("_where")
-    items = []
-    for index, where in enumerate(wheres):
-        pairs = urllib.parse.parse_qsl(request.query_string, keep_blank_values=True)
-        seen, kept = 0, []
-        for key, value in pairs:
-            if key == "_where":
-                seen += 1
-                if seen - 1 == index:
-                    continue
-            kept.append((key, value))
-        remove = request.path + ("?" + urllib.parse.urlencode(kept) if kept else "")
-        items.append({"text": where, "remove_url": remove})
-    return items
 
 
 async def query_link(context: Any) -> str | None:
@@ -144,13 +127,13 @@ async def render_table_html(context: Any) -> Any:
         **count_display(context),
         **filter_form(context),
         "sort": context.options.sort, "sort_desc": context.options.sort_desc,
-        "extra_wheres": extra_wheres(context),
+        "extra_wheres_for_ui": [],
         "query_url": await query_link(context),
         "sql": context.query.sql(context.options.page_size + 1),
         **export_links(context, renderers),
         "display_columns": display_columns, "display_rows": display_rows,
         "columns": context.columns, "primary_keys": table.pks,
-        "next": context.next_token, "next_url": context.next_url(),
+        "next": context.next_token, "next_url": context.next_url(), "query_ms": context.query_ms,
         "table_definition": None if context.is_view else table.definition,
         "view_definition": table.definition if context.is_view else None,
         "actions": await action_links(context),
@@ -165,6 +148,7 @@ async def render_table_html(context: Any) -> Any:
         "remove_search_url": path_with_removed_args(request, {"_search"}),
         "supports_search": False, "search": "", "expandable_columns_exist": bool(context.expandable),
         **context.extra_context,
+        **await html_extras(context),
     }
     headers = {}
     if context.next_url():

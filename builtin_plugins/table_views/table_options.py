@@ -106,18 +106,17 @@ def _sort(request: Request, table: TableSchema, config: dict) -> tuple[str | Non
 
 
 def _columns(request: Request, table: TableSchema) -> list[str]:
-    all_columns = table.columns
-    keys = table.row_keys
-    wanted = request.args.getlist("_col")
-    unwanted = request.args.getlist("_nocol")
-    columns = ([] if table.use_rowid is False else ["rowid"]) + list(all_columns)
+    """The columns to select: ``_col`` picks some (keys always first), ``_nocol`` drops some."""
+    all_columns, keys = table.columns, table.row_keys
+    rowid = ["rowid"] if table.use_rowid else []
+    columns = rowid + list(all_columns)
+    wanted, unwanted = request.args.getlist("_col"), request.args.getlist("_nocol")
     if wanted:
         bad = [c for c in wanted if c not in all_columns]
         if bad:
             raise BadRequest(f"_col={', '.join(bad)} - invalid columns")
-        chosen = set(wanted) | set(keys)
-        columns = [c for c in keys if c == "rowid"] + [c for c in all_columns if c in keys] + \
-            [c for c in all_columns if c in chosen and c not in keys]
+        columns = rowid + [c for c in all_columns if c in keys] + \
+            [c for c in all_columns if c in wanted and c not in keys]
     if unwanted:
         bad = [c for c in unwanted if c not in all_columns or c in keys]
         if bad:

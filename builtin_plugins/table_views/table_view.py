@@ -1,6 +1,7 @@
 """The table (and SQL view) page: ``/<db>/<table>`` as HTML or any output format."""
 from __future__ import annotations
 
+import time
 from typing import Any, AsyncIterator
 
 from datasette.router import PassToNextRoute
@@ -8,8 +9,11 @@ from datasette.utils import path_with_format, path_with_replaced_args, tilde_dec
 from datasette.utils.asgi import Forbidden, Request, Response, TableNotFound
 
 from .filters import FilterArguments
+from .page_cache import cache_for
 from .responses import check_format, render_format, resolve_database
-from .schema import STALE, DatabaseSchema, TableSchema, get_schema, run_checked
+from .schema import STALE, DatabaseSchema, TableSchema, get_schema, run_checked, run_traced
+from .table_extras import plugin_extras, table_data
+from .table_html import render_table_html
 from .table_options import TableOptions, form_redirect, parse_options
 from .table_query import LabelSpec, PageResult, TableQuery, expand_rows
 
@@ -26,7 +30,6 @@ class TableContext:
         self.config, self.options, self.html = config, options, html
         self.hook_filters = hook_filters
         clauses, params = options.filters.build_where_clauses(table.name)
-        self.extra_wheres: list[str] = []
         self.human_extra: list[str] = []
         self.extra_context: dict = {}
         for arguments in hook_filters:
@@ -42,11 +45,34 @@ class TableContext:
         self._expandable: list[tuple[dict, str]] | None = None
         self.result: PageResult | None = None
         self.rows: list = []
+        self.query_ms = 0.0
         self._cache: dict[str, Any] = {}
 
     @property
     def columns(self) -> list[str]:
         return self.query.columns
+
+    @property
+    def primary_keys(self) -> list[str]:
+        return list(self.table.pks)
+
+    @property
+    def count(self) -> int | None:
+        return self.result.count if self.result else None
+
+    @property
+    def plugin_extras(self) -> dict[str, dict]:
+        if "plugin_extras" not in self._cache:
+            self._cache["plugin_extras"] = plugin_extras(self)
+        return self._cache["plugin_extras"]
+
+    def facet_args(self) -> dict[str, Any]:
+        """Keyword arguments for an upstream-style ``Facet(datasette, **facet_args())``."""
+        query = self.query
+        where = " and ".join(query.filter_clauses)
+        sql = f"select {query.select_sql} from {query.from_sql}" + (f" where {where}" if where else "")
+        return {"request": self.request, "database": self.database_name, "sql": sql, "table": self.table_name,
+                "params": dict(query.filter_params), "table_config": self.config, "row_count": self.count}
 
     @property
     def is_view(self) -> bool:
@@ -102,13 +128,35 @@ class TableContext:
         want_count = self.want_count()
         known = await self.known_count() if want_count else None
         query, labels = self.query, self.labels
-        result = await run_checked(self.db, self.schema,
-                                   lambda conn: query.run(conn, want_count, known, labels))
+        start = time.perf_counter()
+        cache, key = cache_for(self.db), self._cache_key(want_count, known)
+        result = cache.get(key, cache.generation) if cache and key and cache.immutable else None
+        if result is None:
+            def page(conn: Any) -> PageResult:
+                return query.run(conn, want_count, known, labels)
+
+            if cache and key:
+                result = await run_checked(self.db, self.schema,
+                                           lambda conn: cache.run(conn, key, page, _result_size))
+            else:
+                result = await run_checked(self.db, self.schema, page)
+        self.query_ms = (time.perf_counter() - start) * 1000
         if result is STALE:
             return False
         self.result = result
         self.rows = expand_rows(self.columns, result.rows, result.labels)
         return True
+
+    def _cache_key(self, want_count: bool, known: int | None) -> Any:
+        query = self.query
+        key = (query.sql(self.options.page_size + 1), tuple(sorted(query.params.items(), key=str)), want_count,
+               known, tuple((s.column, s.other_table, s.other_column, s.label_column) for s in self.labels),
+               query.time_limit_ms)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
 
     @property
     def next_token(self) -> str | None:
@@ -132,8 +180,8 @@ class TableContext:
         return description
 
     def json_rows(self) -> list[dict]:
-        columns = self.columns
-        return [dict(zip(columns, row)) for row in self.rows]
+        columns, values = self.columns, dict.values
+        return [dict(zip(columns, values(row) if isinstance(row, dict) else row)) for row in self.rows]
 
     async def stream_rows(self, batch_size: int = STREAM_BATCH) -> AsyncIterator[list]:
         """Every row matching the filters and sort, in batches, by keyset pagination (offset for views)."""
@@ -142,12 +190,16 @@ class TableContext:
             query = TableQuery(self.database_name, self.table, options, self.query.filter_clauses,
                                self.query.filter_params, self.query.time_limit_ms)
             labels = self.labels
-            result = await self.db.execute_fn(lambda conn: query.run(conn, False, None, labels))
+            result = await run_traced(self.db, lambda conn: query.run(conn, False, None, labels))
             if result.rows:
                 yield expand_rows(self.columns, result.rows, result.labels)
             if result.next is None:
                 return
             options.next_token = result.next
+
+
+def _result_size(result: PageResult) -> int:
+    return len(result.rows) + 1
 
 
 async def _hook_filters(datasette: Any, request: Request, database: str, table: str) -> list[FilterArguments]:
@@ -204,7 +256,6 @@ async def table_view(datasette: Any, request: Request) -> Any:
     if isinstance(context, Response):
         return context
     if format_ is None:
-        from .table_html import render_table_html
         return await render_table_html(context)
     return await render_table_format(context, format_)
 
@@ -216,13 +267,13 @@ def _method_not_allowed(request: Request) -> Response:
 
 
 async def render_table_format(context: TableContext, format_: str) -> Any:
-    from .table_extras import table_data
     data = await table_data(context)
     response = await render_format(
         context.ds, context.request, format_, columns=context.columns, rows=context.rows,
         sql=context.query.sql(context.options.page_size + 1), query_name=None,
         database=context.database_name, table=context.table_name, view_name="table",
-        truncated=False, error=None, data=data, stream_rows=context.stream_rows)
+        truncated=False, error=None, data=data, stream_rows=context.stream_rows,
+        expanded_columns=[spec.column for spec in context.labels])
     next_url = context.next_url()
     headers = getattr(response, "headers", None)
     if next_url and isinstance(headers, dict):

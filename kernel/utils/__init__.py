@@ -250,19 +250,25 @@ def parse_metadata(content: str | bytes) -> Any:
 
 @documented
 def actor_matches_allow(actor: dict | None, allow: Any) -> bool:
-    """Whether actor satisfies an allow block (True/False/None, or a dict of key -> value(s) or "*")."""
+    """Whether actor satisfies an allow block (True/False/None, or a dict of key -> value(s) or "*").
+
+    A key the actor lacks, or holds as None, never matches. An allow block of any
+    other shape (a list, a string...) matches nobody rather than raising.
+    """
     if allow is None or allow is True:
         return True
-    if allow is False:
+    if not isinstance(allow, dict):
         return False
     if actor is None and allow.get("unauthenticated") is True:
         return True
-    actor = actor or {}
+    actor = actor if isinstance(actor, dict) else {}
     for key, values in allow.items():
         if key not in actor:
             continue
         if values == "*":
             return True
+        if actor[key] is None:
+            continue
         actor_values = actor[key] if isinstance(actor[key], list) else [actor[key]]
         values = values if isinstance(values, list) else [values]
         if any(value in values for value in actor_values):
@@ -531,3 +537,11 @@ async def initial_path_for_datasette(datasette: Any) -> str:
 
 from datasette.utils.sqlite import sqlite3, sqlite_version, supports_table_xinfo, escape_sqlite, sqlite_timelimit  # noqa: E402,F401
 from datasette.utils.introspection import Column, table_columns, table_column_details, detect_primary_keys, detect_fts, detect_json1, get_outbound_foreign_keys, get_all_foreign_keys, detect_spatialite  # noqa: E402,F401
+
+
+def __getattr__(name: str) -> Any:
+    # Upstream's helper for publish plugins lives in the publish plugin: looked up lazily.
+    if name == "temporary_docker_directory":
+        from datasette.publish.common import temporary_docker_directory
+        return temporary_docker_directory
+    raise AttributeError(f"module 'datasette.utils' has no attribute {name!r}")

@@ -222,7 +222,11 @@ class Request:
 
     async def post_vars(self) -> dict[str, str]:
         """The urlencoded form body as a dict (last value wins for repeated keys)."""
-        return dict(parse_qsl((await self.post_body()).decode("utf-8"), keep_blank_values=True))
+        try:
+            body = (await self.post_body()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("Invalid form data: the body is not UTF-8") from None
+        return dict(parse_qsl(body, keep_blank_values=True))
 
     @classmethod
     def fake(cls, path_with_query_string: str, method: str = "GET", scheme: str = "http", url_vars: dict | None = None) -> Request:

@@ -235,26 +235,32 @@ def hidden_table_names(conn: sqlite3.Connection, configured: Iterable[str] = ())
     return sorted(hidden)
 
 
+def _text_affinity(declared: str | None) -> bool:
+    """True for columns SQLite gives TEXT affinity, and for columns with no declared type."""
+    declared = (declared or "").upper()
+    if not declared:
+        return True
+    return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
+
+
 def guess_label_column(conn: sqlite3.Connection, table: str) -> str | None:
-    """The column that best labels a row: the one uniquely indexed text column, else ``name``
-    or ``title``, else the other column of an id + value table; None if nothing fits."""
+    """The column that best labels a row, as upstream picks it: the one column with a
+    single-column unique index (primary keys included) and text affinity; else the first
+    column called ``name`` or ``title``; else, in a two-column table where one column is
+    ``id`` or ``pk``, the other one; None if nothing fits."""
     columns = [c for c in table_column_details(conn, table) if c.hidden != 1]
     by_name = {c.name: c for c in columns}
     unique_text = []
-    for index, origin in conn.execute('select name, origin from pragma_index_list(?) where "unique"', [table]):
+    for (index,) in conn.execute('select name from pragma_index_list(?) where "unique"', [table]):
         indexed = conn.execute("select name from pragma_index_info(?)", [index]).fetchall()
-        if origin != "pk" and len(indexed) == 1 and indexed[0][0] in by_name:
-            column = by_name[indexed[0][0]]
-            if any(word in (column.type or "").upper() for word in ("TEXT", "CHAR", "CLOB")):
-                unique_text.append(column.name)
+        if len(indexed) == 1 and indexed[0][0] in by_name and _text_affinity(by_name[indexed[0][0]].type):
+            unique_text.append(indexed[0][0])
     if len(unique_text) == 1:
         return unique_text[0]
-    for wanted in ("name", "title"):
-        for column in columns:
-            if column.name.lower() == wanted:
-                return column.name
-    if len(columns) == 2:
-        others = [c.name for c in columns if not c.is_pk and c.name.lower() not in ("id", "pk")]
-        if len(others) == 1:
-            return others[0]
+    for column in columns:
+        if column.name.lower() in ("name", "title"):
+            return column.name
+    names = [c.name for c in columns]
+    if len(names) == 2 and ("id" in names or "pk" in names):
+        return next(name for name in names if name not in ("id", "pk")) if set(names) != {"id", "pk"} else None
     return None

@@ -14,4 +14,4 @@ harness = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(harness)
 
 register, db_path, make_ds, ds = harness.register, harness.db_path, harness.make_ds, harness.ds
-isolate_plugins = harness.isolate_plugins
+isolate_plugins, real_ds = harness.isolate_plugins, harness.real_ds

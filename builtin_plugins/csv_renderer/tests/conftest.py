@@ -1,4 +1,4 @@
 """Fixtures: a real fixtures database served through stand-in views (see harness.py)."""
 from __future__ import annotations
 
-from .harness import db_path, ds, isolate_plugins, make_ds, register  # noqa: F401
+from .harness import db_path, ds, isolate_plugins, make_ds, real_ds, register  # noqa: F401

@@ -210,10 +210,10 @@ def register():
         pm.unregister(name=name)
 
 
-@pytest.fixture
-def db_path(tmp_path):
-    """A fresh fixtures.db."""
-    return make_db(tmp_path / "fixtures.db")
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory):
+    """fixtures.db, built once: the renderers only read it."""
+    return make_db(tmp_path_factory.mktemp("renderers") / "fixtures.db")
 
 
 @pytest.fixture
@@ -237,3 +237,11 @@ def make_ds(db_path, register):
 def ds(make_ds):
     """A Datasette with the default plugins and the stand-in views."""
     return make_ds()
+
+
+@pytest.fixture
+def real_ds(db_path):
+    """A Datasette serving fixtures.db through the real table, row and query views."""
+    ds = Datasette([db_path], config={"databases": {"fixtures": {"queries": {"blobs": "select data from binary_data"}}}})
+    yield ds
+    ds.close()

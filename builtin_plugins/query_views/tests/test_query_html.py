@@ -284,3 +284,24 @@ async def test_tilde_encoded_database_and_base_url(tmp_path, db_path):
         assert link["href"].startswith("/prefix/my~2Edata/-/query?")
     finally:
         ds.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("plugin", ["theme", "json_renderer", "introspection", "magic_parameters", "error_pages"])
+async def test_works_with_another_builtin_disabled(make_ds, plugin):
+    ds = await make_ds(disabled_plugins=[plugin])
+    response = await ds.client.get(q("select state, null as n from facetable order by pk limit 1"))
+    assert response.status_code == 200
+    assert "CA" in response.text
+    if plugin == "theme":
+        assert '<td class="col-n">&nbsp;</td>' in response.text
+    if plugin == "json_renderer":
+        assert (await ds.client.get("/fixtures/-/query.json?sql=select+1")).status_code == 404
+        assert 'rel="alternate"' not in response.text
+
+
+@pytest.mark.asyncio
+async def test_disabled_query_views(make_ds):
+    ds = await make_ds(disabled_plugins=["query_views"])
+    assert (await ds.client.get(q("select 1"))).status_code == 404
+    assert (await ds.client.get("/-/versions.json")).status_code == 200

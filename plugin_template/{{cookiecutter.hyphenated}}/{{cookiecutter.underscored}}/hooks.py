@@ -1,13 +1,9 @@
-"""Hook implementations of {{ cookiecutter.hyphenated }}."""
-from datasette import Response, hookimpl
+"""Hook implementations of {{ cookiecutter.hyphenated }}: only @hookimpl functions, each delegating."""
+from datasette import hookimpl
 
-from . import __version__
-
-
-async def hello(datasette):
-    return Response.json({"plugin": "{{ cookiecutter.hyphenated }}", "version": __version__})
+from .views import about
 
 
 @hookimpl
-def register_routes(datasette):
-    return [(r"^/-/{{ cookiecutter.hyphenated }}$", hello)]
+def register_routes():
+    return [(r"^/-/{{ cookiecutter.hyphenated }}(?P<format>\.json)?$", about)]

@@ -1,0 +1,1 @@
+"""``datasette.publish``: upstream's import path for publishing helpers (see ``common``)."""

@@ -1,0 +1,1 @@
+"""Helpers for tests that install plugins into throwaway environments and run real servers."""
