@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8001
 
-.PHONY: install demo test test-plugins bench clean plugins-md
+.PHONY: install demo test test-plugins bench clean plugins-md browser
 
 $(BIN)/datasette: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,16 @@ demo/demo.db: install demo/build_demo.py
 demo: install demo/demo.db
 	$(BIN)/datasette serve demo/demo.db --port $(PORT)
 
-test: install
+# The browser test needs Debian's chromium and chromium-driver; as root with apt-get
+# they are installed here, otherwise that one test is skipped with a reason.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver) >/dev/null \
+			|| echo "warning: could not install chromium; the browser test will be skipped"; \
+	else echo "note: install chromium and chromium-driver to run the browser test"; fi
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 test-plugins: install

@@ -182,6 +182,7 @@ def menu_links(datasette: Datasette, actor: dict | None, request: Request | None
 def homepage_actions(datasette: Datasette, actor: dict | None, request: Request) -> Maybe:
     """Add items to the actions menu of the index page.
 
+    When: each time the index page is rendered as HTML.
     Returns: a list of ``{"href", "label", "description"?}`` (awaitable ok). All shown.
     """
 
@@ -192,6 +193,7 @@ def database_actions(
 ) -> Maybe:
     """Add items to the actions menu of a database page.
 
+    When: each time a database page is rendered as HTML.
     Returns: a list of ``{"href", "label", "description"?}`` (awaitable ok). All shown.
     """
 
@@ -202,6 +204,7 @@ def table_actions(
 ) -> Maybe:
     """Add items to the actions menu of a table page.
 
+    When: each time a table page is rendered as HTML.
     Returns: a list of ``{"href", "label", "description"?}`` (awaitable ok). All shown.
     """
 
@@ -212,6 +215,7 @@ def view_actions(
 ) -> Maybe:
     """Add items to the actions menu of an SQL view's page.
 
+    When: each time the page of an SQL view is rendered as HTML.
     Returns: a list of ``{"href", "label", "description"?}`` (awaitable ok). All shown.
     """
 
@@ -223,6 +227,7 @@ def row_actions(
 ) -> Maybe:
     """Add items to the actions menu of a row page.
 
+    When: each time a row page is rendered as HTML.
     Returns: a list of ``{"href", "label", "description"?}`` (awaitable ok). All shown.
     """
 
@@ -234,6 +239,7 @@ def query_actions(
 ) -> Maybe:
     """Add items to the actions menu of a query or canned query page.
 
+    When: each time a query or canned query page is rendered as HTML.
     Returns: a list of ``{"href", "label", "description"?}`` (awaitable ok). All shown.
     """
 
@@ -242,6 +248,7 @@ def query_actions(
 def top_homepage(datasette: Datasette, request: Request) -> Maybe:
     """Add HTML at the top of the index page.
 
+    When: each time the index page is rendered as HTML.
     Returns: an HTML string (awaitable ok). All results are concatenated.
     """
 
@@ -250,6 +257,7 @@ def top_homepage(datasette: Datasette, request: Request) -> Maybe:
 def top_database(datasette: Datasette, request: Request, database: str) -> Maybe:
     """Add HTML at the top of a database page.
 
+    When: each time a database page is rendered as HTML.
     Returns: an HTML string (awaitable ok). All results are concatenated.
     """
 
@@ -258,6 +266,7 @@ def top_database(datasette: Datasette, request: Request, database: str) -> Maybe
 def top_table(datasette: Datasette, request: Request, database: str, table: str) -> Maybe:
     """Add HTML at the top of a table page.
 
+    When: each time a table page is rendered as HTML.
     Returns: an HTML string (awaitable ok). All results are concatenated.
     """
 
@@ -268,6 +277,7 @@ def top_row(
 ) -> Maybe:
     """Add HTML at the top of a row page.
 
+    When: each time a row page is rendered as HTML.
     Returns: an HTML string (awaitable ok). All results are concatenated.
     """
 
@@ -276,6 +286,7 @@ def top_row(
 def top_query(datasette: Datasette, request: Request, database: str, sql: str) -> Maybe:
     """Add HTML at the top of an arbitrary-SQL query page.
 
+    When: each time an arbitrary-SQL query page is rendered as HTML.
     Returns: an HTML string (awaitable ok). All results are concatenated.
     """
 
@@ -286,6 +297,7 @@ def top_canned_query(
 ) -> Maybe:
     """Add HTML at the top of a canned query page.
 
+    When: each time a canned query page is rendered as HTML.
     Returns: an HTML string (awaitable ok). All results are concatenated.
     """
 
@@ -342,6 +354,7 @@ def canned_queries(datasette: Datasette, database: str, actor: dict | None) -> M
 def register_magic_parameters(datasette: Datasette) -> list[tuple[str, Callable]]:
     """Offer ``:_prefix_key`` parameters resolved from the request in canned queries.
 
+    When: each time a canned query runs, to resolve its ``:_prefix_key`` parameters.
     Returns: a list of ``(prefix, fn(key, request))`` pairs; ``fn`` may be async.
     All are registered.
     """
@@ -414,6 +427,7 @@ def register_events(datasette: Datasette) -> Maybe:
 def track_event(datasette: Datasette, event: Any) -> Maybe:
     """Receive every event fired with ``await datasette.track_event(event)``.
 
+    When: each ``await datasette.track_event(event)`` (logins, writes, new tokens...).
     Returns: nothing (awaitable ok). Every implementation runs.
     """
 
@@ -437,6 +451,7 @@ def register_routes(datasette: Datasette) -> list[tuple[str, Callable]]:
 def forbidden(datasette: Datasette, request: Request, message: str) -> Maybe:
     """Render the response to a ``Forbidden`` (403) error.
 
+    When: a view raises ``Forbidden`` (for example when ``ensure_permissions`` denies).
     Returns: a ``Response`` or None (awaitable ok). The first non-None result is
     used; the built-in ``error_pages`` plugin answers last.
     """
@@ -446,6 +461,7 @@ def forbidden(datasette: Datasette, request: Request, message: str) -> Maybe:
 def handle_exception(datasette: Datasette, request: Request, exception: Exception) -> Maybe:
     """Render the response to an uncaught exception or a 404.
 
+    When: a view raises any other exception, including ``NotFound`` for unmatched URLs.
     Returns: a ``Response`` or None (awaitable ok). The first non-None result is
     used; the built-in ``error_pages`` plugin answers last.
     """

@@ -184,8 +184,9 @@ def test_copyable_output_renderer_on_a_table(server):
     assert soup.find("h1").text == "Copy as github"
     assert [a.text for a in soup.select("p.crumbs a")] == ["home", "demo", "states"]
     text = soup.select_one("textarea.copyable").text
-    assert text.splitlines()[:3] == ["| code   | name    | type   |", "|--------|---------|--------|",
-                                     "| AK     | Alaska  | state  |"]
+    assert text.splitlines() == ["| code   | name     | type   |", "|--------|----------|--------|",
+                                 "| AK     | Alaska   | state  |", "| AL     | Alabama  | state  |",
+                                 "| AR     | Arkansas | state  |"]  # as upstream 1.0a19 renders it
     raw = server.get("/demo/states.copyable?_sort=code&_size=2&_raw=1")
     assert raw.headers["content-type"] == "text/plain; charset=utf-8"
     assert raw.text.splitlines() == ["code\tname\ttype", "AK\tAlaska\tstate", "AL\tAlabama\tstate"]

@@ -6,7 +6,9 @@ Run ``make plugins-md`` (or ``python tools/plugins_md.py > PLUGINS.md``);
 from __future__ import annotations
 
 import inspect
+import re
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -37,9 +39,43 @@ def extra_template_vars(request):
 ```
 
 Put the file in a directory passed as `--plugins-dir`, or package it with an entry
-point in the `datasette` group (`cookiecutter plugin_template` makes such a package).
-An implementation may accept any subset of a hook's arguments. "Awaitable ok" means
-it may return a value, a coroutine, or a zero-argument callable returning either.
+point in the `datasette` group. `cookiecutter plugin_template` makes such a package,
+shaped like the built-ins below: `pyproject.toml`, a package with `__version__`,
+`hooks.py` (only `@hookimpl` functions) and a domain module, README, CHANGELOG, tests
+that pass against this project, and optionally `templates/` and `static/`
+(see `plugin_template/README.md`).
+
+An implementation may accept any subset of a hook's arguments, by name. "Awaitable
+ok" (`Maybe` in the signatures) means it may return a value, a coroutine, or a
+zero-argument callable returning either. Unless a hook says otherwise every
+implementation is called, newest-registered first (see "Selecting plugins"), and a
+plugin that implements a hook nobody declared (a typo) is an error at startup.
+
+## Installing plugins
+
+- `datasette install NAME...` (`-U`, `-r requirements.txt`, `-e PATH`) runs pip in the
+  environment Datasette runs from; `datasette uninstall NAME... [-y]` removes them.
+- `datasette install` pins this project's `datasette` distribution (its exact version,
+  local label included) with a pip constraints file, so pip never replaces it with the
+  upstream package. A plugin needing a datasette this project isn't (say
+  `datasette>=1.0a20`) fails with one message naming the plugin and the version.
+  Plugins requiring `datasette>=0.54`, `>=0.64`, `>=1.0a13` or `==1.0a19` install.
+- `datasette plugins` lists installed plugins as JSON (name, version, hooks, static,
+  templates, enabled); `--all` adds the built-ins; `--requirements` prints a
+  requirements.txt of the installed ones. `enabled` reflects `DATASETTE_DISABLE_PLUGINS`.
+- A running server lists its plugins at `/-/plugins.json` (`?all=1` for built-ins).
+
+## Upstream plugins
+
+Plugins published for Datasette 1.0a19 load unchanged: they import `datasette`
+(`hookimpl`, `Response`, `datasette.utils`, `datasette.plugins.pm`, ...), and what they
+rely on beyond the hooks is kept, including some older API that 1.0a19 itself had
+dropped: `datasette.metadata(key=None, database=None, table=None)` (synchronous, with a
+database's canned queries under `queries`); the `crumbs.nav(request, database, table)`
+macro in templates extending `base.html`; plugins adding their own hook specs with
+`pm.add_hookspecs()` when imported; static files at `/-/static-plugins/NAME/` under
+both the module name and its hyphenated form. The README lists the plugins checked
+end to end (`make test-plugins`).
 
 ## Plugin module attributes
 
@@ -67,12 +103,22 @@ Besides hooks, a plugin module may declare data the kernel reads:
   plugins (an empty value loads none); built-ins always load, and are switched off
   with `--disable-plugin`.
 - `DATASETTE_TRACE_PLUGINS=1` prints every hook call to standard error.
+- To serve with only a chosen set of plugins, combine the two: for example
+  `DATASETTE_LOAD_PLUGINS=datasette-cluster-map datasette serve data.db
+  --disable-plugin introspection`. `datasette plugins --all` shows which are enabled.
 
 Registration order is fixed: built-ins first, sorted by name; then installed plugins
 (entry-point group `datasette`); then `--plugins-dir` files. pluggy calls the
 newest-registered implementation first, so an installed plugin always gets the first
 word over a built-in; built-in fallbacks (error pages, default permissions) are also
 marked `trylast`.
+
+## Overriding templates
+
+Templates are looked up in `--template-dir` first, then in installed plugins'
+`templates/`, then in the built-ins' (listed under each built-in below). A file of the
+same name earlier in that order replaces a built-in template; to extend the built-in
+one instead, start the file with `{% extends "default:NAME.html" %}`.
 
 ## Swapping a renderer
 
@@ -85,17 +131,43 @@ built-in CSV renderer. To go without a built-in format entirely, disable its plu
 
 
 def _signature(name: str, function: Any) -> str:
-    parameters = ", ".join(inspect.signature(function).parameters)
-    return f"{name}({parameters})"
+    """``name(arg: Type, ...) -> Return``, from the spec's (string) annotations."""
+    signature = inspect.signature(function)
+    parameters = ", ".join(
+        f"{p.name}: {p.annotation}" if p.annotation is not inspect.Parameter.empty else p.name
+        for p in signature.parameters.values())
+    returns = signature.return_annotation
+    return f"{name}({parameters})" + (f" -> {returns}" if returns is not inspect.Signature.empty else "")
+
+
+def _specs(module: ModuleType) -> list[tuple[str, Any]]:
+    return [(n, f) for n, f in inspect.getmembers(module, inspect.isfunction) if hasattr(f, "datasette_spec")]
+
+
+def _results(function: Any) -> str:
+    """How the caller uses the results: the first one, or all of them."""
+    if function.datasette_spec.get("firstresult"):
+        return "first non-None wins (`firstresult`)"
+    doc = " ".join((function.__doc__ or "").split())
+    return "first wins" if re.search(r"[Tt]he first (truthy |non-None )?result", doc) else "all used"
+
+
+def hook_index(modules: list[tuple[str, ModuleType]]) -> list[str]:
+    """A table of every hook: where it is declared, what it is for, how results combine."""
+    lines = ["| hook | declared by | what for | results |", "|---|---|---|---|"]
+    for owner, module in modules:
+        for name, function in _specs(module):
+            summary = inspect.cleandoc(function.__doc__ or "").splitlines()[0] if function.__doc__ else ""
+            lines.append(f"| [`{name}`](#{name}) | {owner} | {summary} | {_results(function)} |")
+    return lines + [""]
 
 
 def hook_section(title: str, module: ModuleType) -> list[str]:
     lines = [f"### {title}", ""]
-    for name, function in inspect.getmembers(module, inspect.isfunction):
-        options = getattr(function, "datasette_spec", None)
-        if options is None:
-            continue
-        flags = " — `firstresult`" if options.get("firstresult") else ""
+    for name, function in _specs(module):
+        flags = " — `firstresult`" if function.datasette_spec.get("firstresult") else ""
+        lines.append(f'<a id="{name}"></a>')
+        lines.append("")
         lines.append(f"#### `{_signature(name, function)}`{flags}")
         lines.append("")
         lines.append(inspect.cleandoc(function.__doc__ or "Undocumented."))
@@ -121,6 +193,12 @@ def plugin_section(short: str, module: ModuleType) -> list[str]:
         lines += [f"  - `{s.name}` (default `{s.default!r}`): {s.help}" for s in settings]
     else:
         lines.append("- Settings: none")
+    package = Path(module.__file__).parent
+    templates = sorted(p.name for p in (package / "templates").glob("*.html"))
+    if templates:
+        lines.append(f"- Templates: {', '.join(f'`{t}`' for t in templates)}")
+    if (package / "static").is_dir():
+        lines.append(f"- Static files: `/-/static-plugins/{short}/`")
     lines.append(f"- Disable: `datasette serve --disable-plugin {short}`")
     lines.append("- Replace: disable it and install a plugin implementing the same hooks, or just "
                  "install one: installed plugins are called before built-ins")
@@ -131,11 +209,12 @@ def plugin_section(short: str, module: ModuleType) -> list[str]:
 def generate() -> str:
     builtins = builtin_plugins()
     lines = [INTRO, "## Hooks", ""]
+    offered = [(f"`{short}`", module.hookspecs) for short, module in builtins.items()
+               if isinstance(getattr(module, "hookspecs", None), ModuleType)]
+    lines += hook_index([("kernel", hookspecs)] + offered)
     lines += hook_section("Kernel hooks (`datasette.hookspecs`)", hookspecs)
-    for short, module in builtins.items():
-        specs = getattr(module, "hookspecs", None)
-        if isinstance(specs, ModuleType):
-            lines += hook_section(f"Hooks offered by `{short}`", specs)
+    for owner, specs in offered:
+        lines += hook_section(f"Hooks offered by {owner}", specs)
     lines += ["## Kernel settings", ""]
     lines += [f"- `{s.name}` (default `{s.default!r}`): {s.help}" for s in SETTINGS]
     lines += ["", "## Built-in plugins", ""]

@@ -31,6 +31,10 @@ async def render_json(datasette: Any, request: Any = None, columns: Any = None, 
     if error:
         body = {"ok": False, "rows": [], "error": str(error), "truncated": False}
         return Response(error_body(body), status=400, content_type=JSON_CONTENT_TYPE)
+    if data is not None and rows is None and "rows" not in data:
+        # a page without rows (database, index): its dict as it is; _shape does not apply
+        allow_infinity = args.get("_json_infinity", "").lower() in _TRUE
+        return Response(dumps(data, allow_infinity), content_type=JSON_CONTENT_TYPE)
     shape = args.get("_shape", "objects")
     if shape not in SHAPES:
         body = {"ok": False, "error": f"Invalid _shape: {shape}", "status": 400, "title": None}
@@ -71,7 +75,7 @@ async def render_object(datasette: Any, data: dict, database: str | None, table:
     if not table:
         return Response(error_body({"ok": False, "error": NO_TABLE_ERROR}), content_type=JSON_CONTENT_TYPE)
     pks = data.get("primary_keys")
-    if pks is None:
+    if pks is None and database is not None:
         pks = await datasette.get_database(database).primary_keys(table)
     if not pks:
         return Response(error_body({"ok": False, "error": NO_PKS_ERROR}), content_type=JSON_CONTENT_TYPE)

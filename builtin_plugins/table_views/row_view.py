@@ -18,6 +18,7 @@ from .metadata import page_metadata
 from .responses import available_renderers, check_format, json_url, render_format, render_html, \
     resolve_database
 from .schema import STALE, TableSchema, get_schema, run_checked
+from .table_query import expand_rows
 
 
 def _fk_link(datasette: Any, database: str, fk: dict, value: Any) -> str:
@@ -96,7 +97,7 @@ async def row_view(datasette: Any, request: Request) -> Any:
     foreign_key_tables = [{**fk, "count": count, "link": _fk_link(datasette, db.name, fk, row[fk["column"]])}
                           for fk, count in zip(incoming, counts)]
     if html:
-        return await _render_row_html(datasette, request, db, table, row, columns, pk_values,
+        return await _render_row_html(datasette, request, db, schema, table, row, columns, pk_values,
                                       foreign_key_tables, query_ms)
     data: dict[str, Any] = {"database": db.name, "table": table.name, "rows": [dict(zip(columns, row))],
                             "primary_keys": table.row_keys, "primary_key_values": pk_values}
@@ -108,13 +109,43 @@ async def row_view(datasette: Any, request: Request) -> Any:
                                truncated=False, error=None, data=data)
 
 
-async def _render_row_html(datasette: Any, request: Request, db: Any, table: TableSchema, row: Any,
-                           columns: list[str], pk_values: list[str], foreign_key_tables: list[dict],
+async def _outgoing_labels(datasette: Any, request: Request, db: Any, schema: Any, table: TableSchema,
+                           row: dict) -> tuple[dict[str, str], dict[str, dict]]:
+    """Foreign key columns of a row mapped to their tables, and the labels the actor may see."""
+    fks: dict[str, str] = {}
+    labels: dict[str, dict] = {}
+    for fk in table.outgoing:
+        column, value = fk["column"], row.get(fk["column"])
+        if column not in row:
+            continue
+        fks[column] = fk["other_table"]
+        label = await schema.label_column(db, fk["other_table"])
+        if not label or value is None:
+            continue
+        visible, _ = await datasette.check_visibility(request.actor, permissions=[
+            ("view-table", (db.name, fk["other_table"])), ("view-database", db.name), "view-instance"])
+        if not visible:
+            continue
+        sql = (f"select {escape_sqlite(label)} from {escape_sqlite(fk['other_table'])} "
+               f"where {escape_sqlite(fk['other_column'])} = ?")
+        try:
+            found = (await db.execute(sql, [value])).first()
+        except (QueryInterrupted, sqlite3.Error):
+            continue
+        if found is not None:
+            labels[column] = {value: found[0]}
+    return fks, labels
+
+
+async def _render_row_html(datasette: Any, request: Request, db: Any, schema: Any, table: TableSchema,
+                           row: Any, columns: list[str], pk_values: list[str], foreign_key_tables: list[dict],
                            query_ms: float) -> Response:
     row_dict = dict(zip(columns, row))
     found = await page_metadata(datasette, db.name, table.name)
     renderer = CellRenderer(datasette, request, db.name, table.name)
-    display_rows = await renderer.render_rows(columns, [row], table.pks, table.use_rowid, {}, False, None)
+    fks, labels = await _outgoing_labels(datasette, request, db, schema, table, row_dict)
+    display_rows = await renderer.render_rows(columns, expand_rows(columns, [row], labels), table.pks,
+                                              table.use_rowid, fks, False, None)
     display_columns = [{"name": c, "css": to_css_class(c), "type": table.column_type(c) or (
         "integer" if c == "rowid" else ""), "notnull": table.notnull(c), "is_pk": c in table.row_keys,
         "sortable": False} for c in columns]

@@ -53,3 +53,12 @@ async def test_render_without_data_or_request():
     response = await render_json(None, request=request, columns=["a", "b"], rows=rows,
                                  data={"ok": True, "rows": [tuple(r) for r in rows]})
     assert json.loads(response.body) == {"ok": True, "rows": [[1, "x"], [2, "y"]]}
+
+
+@pytest.mark.asyncio
+async def test_pages_without_rows_are_dumped_as_they_are():
+    data = {"database": "fixtures", "tables": [{"name": "t", "columns": ["a"]}], "metadata": {}}
+    for qs in ("", "?_shape=array", "?_shape=bad"):
+        response = await render_json(None, request=Request.fake("/fixtures.json" + qs), data=data)
+        assert response.status == 200
+        assert json.loads(response.body) == data

@@ -178,3 +178,16 @@ def test_inspect_command_matches_kernel_inspect(db_path, tmp_path):
     assert data["hash"] == hashlib.sha256(Path(db_path).read_bytes()).hexdigest()
     assert data["tables"]["dogs"] == {"count": 3}
     assert sqlite3.connect(out / "dogs.db").execute("select count(*) from dogs").fetchone() == (3,)
+
+
+def test_local_install_directory_is_copied_without_vcs(db_path, tmp_path):
+    project = tmp_path / "my-plugin"
+    (project / ".git").mkdir(parents=True)
+    (project / ".git" / "HEAD").write_text("ref")
+    (project / "pyproject.toml").write_text("[project]\nname = 'my-plugin'\n")
+    out = tmp_path / "build"
+    result = package(db_path, "--generate-dir", str(out), "--install", str(project))
+    assert result.exit_code == 0, result.output
+    assert (out / "wheels" / "my-plugin" / "pyproject.toml").exists()
+    assert not (out / "wheels" / "my-plugin" / ".git").exists()
+    assert f"RUN pip install {WHEEL} ./wheels/my-plugin" in dockerfile_lines(out)

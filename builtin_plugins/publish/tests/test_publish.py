@@ -130,3 +130,9 @@ def test_size_warning_names_the_limit(db_path, tmp_path):
     assert message == (f"Warning: the databases total {size / 1024:.1f} KB, over Host's practical limit "
                        f"of 1.0 KB (https://host/limits)")
     assert options["err"] is True
+
+
+def test_publishing_nothing_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["publish", "heroku", "--generate-dir", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert helpers.error_lines(result) == ["Error: Give at least one database file to publish"]

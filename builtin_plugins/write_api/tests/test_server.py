@@ -56,7 +56,7 @@ class Server:
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        self.process.communicate(timeout=10)
 
 
 def make_load_db(path: Path) -> str:
