@@ -127,6 +127,14 @@ def test_plugins_install_against_this_pre_release(wheelhouse):
     assert would_install and set(would_install[0].split()[2:]) == {f"{n}-0.1" for n in names}
 
 
+def test_install_from_a_requirements_file(wheelhouse, tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("plugin-064\nplugin-1a13==0.1\n")
+    result = run_install(wheelhouse, "-r", str(requirements), "-U")
+    assert result.returncode == 0, result.stderr
+    assert "Would install plugin-064-0.1 plugin-1a13-0.1" in result.stdout
+
+
 @pytest.mark.parametrize("plugin,needs", [("plugin-1a20", ">=1.0a20"), ("plugin-0x", "<1.0")])
 def test_plugin_needing_another_datasette_fails_with_one_message(wheelhouse, plugin, needs):
     # Without the pin pip would replace this project's datasette with the wheel on offer.
