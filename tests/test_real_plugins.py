@@ -250,3 +250,24 @@ def test_atom_feed_from_a_canned_query(server):
     assert "/demo/weather.atom" not in server.get("/demo/weather").text
     bad = server.get("/demo/-/query.atom?sql=select+1+as+one")
     assert bad.status_code == 400 and "SQL query must return columns" in bad.text
+
+
+def test_serving_with_only_a_chosen_set_of_plugins(python, server):
+    """Installed plugins chosen with DATASETTE_LOAD_PLUGINS, a built-in switched off."""
+    demo = str(server.command[server.command.index("serve") + 1])
+
+    def get(path: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(python), "-m", "datasette", "serve", demo, "--disable-plugin", "csv_renderer", "--get", path],
+            env=plugin_env(DATASETTE_LOAD_PLUGINS="datasette-cluster-map,datasette-leaflet"),
+            capture_output=True, text=True, timeout=60)
+
+    loaded = {p["name"] for p in json.loads(get("/-/plugins.json").stdout)}
+    assert loaded == {"datasette_cluster_map", "datasette_leaflet"}
+    every = {p["name"]: p.get("enabled") for p in json.loads(get("/-/plugins.json?all=1").stdout)}
+    assert every["datasette_builtins.csv_renderer"] is False
+    html = get("/demo/airports").stdout
+    assert "datasette-cluster-map.js" in html and "datasette_vega" not in html
+    assert "airports.csv" not in html  # no export link for a disabled renderer
+    assert get("/demo/airports.csv").returncode == 1
+

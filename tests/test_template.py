@@ -134,6 +134,14 @@ def test_generated_plugin_installs_passes_its_tests_and_is_served(tmp_path):
         assert page.status_code == 200 and "<h1>datasette-hello-world</h1>" in page.text
         assert "/-/static-plugins/datasette_hello_world/datasette-hello-world.css" in page.text
 
+    # Selected away: DATASETTE_LOAD_PLUGINS without it, or --disable-plugin.
+    env["DATASETTE_LOAD_PLUGINS"] = ""
+    assert datasette("datasette", "serve", "--memory", "--get", "/-/plugins.json").stdout.strip() == "[]"
+    del env["DATASETTE_LOAD_PLUGINS"]
+    disabled = datasette("datasette", "serve", "--memory", "--disable-plugin", "datasette-hello-world",
+                         "--get", "/-/datasette-hello-world.json")
+    assert disabled.returncode == 1 and '"status": 404' in disabled.stdout
+
     removed = datasette("datasette", "uninstall", "-y", "datasette-hello-world")
     assert removed.returncode == 0, removed.stdout + removed.stderr
     assert datasette("datasette", "plugins").stdout.strip() == "[]"

@@ -1,4 +1,6 @@
 """Signed dstok_ API tokens: Bearer authentication, create_token(), /-/create-token and the create-token command."""
+from __future__ import annotations
+
 __version__ = "0.1.0"
 
 from datasette.settings import Setting

@@ -26,14 +26,21 @@ def check_can_create(datasette: Any, request: Request) -> None:
 
 
 async def _databases_with_tables(datasette: Any, actor: Any) -> list[dict]:
+    """The databases and (non-hidden) tables the actor can see, for the restriction checkboxes."""
     databases = []
     for name, db in datasette.databases.items():
+        if name == "_memory":
+            continue
         visible, _ = await datasette.check_visibility(
             actor, permissions=[("view-database", name), "view-instance"])
         if not visible:
             continue
         hidden = set(await db.hidden_table_names())
-        tables = [t for t in await db.table_names() if t not in hidden]
+        tables = []
+        for table in await db.table_names():
+            if table not in hidden and (await datasette.check_visibility(actor, permissions=[
+                    ("view-table", (name, table)), ("view-database", name), "view-instance"]))[0]:
+                tables.append(table)
         databases.append({"name": name, "encoded": tilde_encode(name),
                           "tables": [{"name": t, "encoded": tilde_encode(t)} for t in tables]})
     return databases

@@ -138,9 +138,8 @@ def test_install_from_a_requirements_file(wheelhouse, tmp_path):
 @pytest.mark.parametrize("plugin,needs", [("plugin-1a20", ">=1.0a20"), ("plugin-0x", "<1.0")])
 def test_plugin_needing_another_datasette_fails_with_one_message(wheelhouse, plugin, needs):
     # Without the pin pip would replace this project's datasette with the wheel on offer.
-    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
-    unpinned = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-index",
-                               "--find-links", str(wheelhouse), plugin], env=env,
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": str(wheelhouse)}
+    unpinned = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", plugin], env=env,
                               capture_output=True, text=True, timeout=120)
     assert "Would install datasette-" in unpinned.stdout
     result = run_install(wheelhouse, plugin)

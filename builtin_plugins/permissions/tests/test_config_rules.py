@@ -163,3 +163,40 @@ async def test_odd_resources_never_raise(make_ds, resource):
     await ds.invoke_startup()
     for action in ("view-instance", "view-database", "view-table", "view-query", "execute-sql", "insert-row"):
         assert await ds.permission_allowed(ALICE, action, resource) in (True, False, None)
+
+
+@pytest.mark.asyncio
+async def test_tables_views_and_queries_are_hidden_and_forbidden(make_ds):
+    ds = make_ds(config={"databases": {"private": {
+        "tables": {"secrets": {"allow": {"id": "alice"}}, "secret_view": {"allow": {"id": "alice"}}},
+        "queries": {"q_open": "select 1", "q_closed": {"sql": "select 2", "allow": {"id": "alice"}}},
+    }}})
+    alice = cookies_for(ds, ALICE)
+    anonymous = (await ds.client.get("/private.json")).json()
+    assert [t["name"] for t in anonymous["tables"]] == ["notes"]
+    assert anonymous["views"] == []
+    assert [q["name"] for q in anonymous["queries"]] == ["q_open"]
+    index = (await ds.client.get("/.json")).json()["databases"]["private"]
+    assert [t["name"] for t in index["tables_and_views_truncated"]] == ["notes"]
+    for path in ("/private/secrets.json", "/private/secret_view.json", "/private/q_closed.json",
+                 "/private/secrets/1.json"):
+        assert (await ds.client.get(path)).status_code == 403, path
+    seen = (await ds.client.get("/private.json", cookies=alice)).json()
+    assert {t["name"]: t["private"] for t in seen["tables"]} == {"secrets": True, "notes": False}
+    assert seen["views"] == [{"name": "secret_view", "private": True}]
+    assert {q["name"]: q["private"] for q in seen["queries"]} == {"q_open": False, "q_closed": True}
+    for path in ("/private/secrets.json", "/private/secret_view.json", "/private/q_closed.json"):
+        assert (await ds.client.get(path, cookies=alice)).status_code == 200, path
+
+
+@pytest.mark.asyncio
+async def test_allow_sql_controls_arbitrary_queries(make_ds):
+    ds = make_ds(config={"databases": {"public": {"allow_sql": {"id": "alice"}}}})
+    assert (await ds.client.get("/public/-/query.json?sql=select+1")).status_code == 403
+    assert (await ds.client.get("/public.json")).json()["allow_execute_sql"] is False
+    alice = cookies_for(ds, ALICE)
+    response = await ds.client.get("/public/-/query.json?sql=select+1+as+one", cookies=alice)
+    assert response.status_code == 200 and response.json()["rows"] == [{"one": 1}]
+    assert (await ds.client.get("/public.json", cookies=alice)).json()["allow_execute_sql"] is True
+    # other databases keep the default
+    assert (await ds.client.get("/private/-/query.json?sql=select+1")).status_code == 200

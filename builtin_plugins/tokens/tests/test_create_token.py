@@ -41,6 +41,18 @@ async def test_create_token_form(make_ds):
 
 
 @pytest.mark.asyncio
+async def test_create_token_form_lists_only_what_the_actor_can_see(make_ds):
+    ds = make_ds(config={"databases": {"data": {"tables": {"other": {"allow": {"id": "bob"}}}}}})
+    cookies = {"ds_actor": ds.client.actor_cookie({"id": "alice"})}
+    soup = BeautifulSoup((await ds.client.get("/-/create-token", cookies=cookies)).text, "html.parser")
+    assert [h.text for h in soup.select("#restrict-permissions h3")] == ["data: items", "data: odd:name/x"]
+    hidden = make_ds(config={"databases": {"data": {"allow": False}}})
+    soup = BeautifulSoup((await hidden.client.get("/-/create-token", cookies=cookies)).text, "html.parser")
+    assert soup.select("#restrict-permissions h3") == []
+    assert "database:data:view-table" not in str(soup)
+
+
+@pytest.mark.asyncio
 async def test_create_token_post(make_ds, recorder):
     ds = make_ds()
     cookies = {"ds_actor": ds.client.actor_cookie({"id": "alice"})}

@@ -90,8 +90,7 @@ async def test_missing_table_or_row_is_404_before_the_permission_check(ds):
 
 @pytest.mark.asyncio
 async def test_a_token_allowed_to_insert_into_one_table(make_ds, db_path):
-    # query_views is disabled: its canned-query route is currently tried before the table page's.
-    ds = await make_ds(disabled_plugins=["query_views"])
+    ds = await make_ds()
     token = ds.create_token("root", restrict_resource={"data": {"docs": ["insert-row", "view-table"]}})
     bearer = {"Authorization": f"Bearer {token}"}
     for batch in range(10):
