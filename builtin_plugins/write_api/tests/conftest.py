@@ -102,7 +102,7 @@ ROOT = actor_headers()
 @pytest.fixture
 def db_path(tmp_path: Path, template_db: Path) -> str:
     """A fresh copy of the fixtures database."""
-    return shutil.copy(template_db, tmp_path / "data.db")
+    return str(shutil.copy(template_db, tmp_path / "data.db"))
 
 
 @pytest.fixture
