@@ -118,45 +118,29 @@ def measure(label: str, executable: Path, args: argparse.Namespace, workdir: Pat
         with lock:
             result.errors[kind] = result.errors.get(kind, 0) + 1
 
-    def writer() -> None:
+    def client(method: str, path: str, payload: str | None, wanted: int, latencies: list[float], rows: int) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                conn.request("POST", f"/{DB_NAME}/t/-/insert", body=body, headers=headers)
+                conn.request(method, path, body=payload, headers=headers if payload else {})
                 response = conn.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException) as ex:
                 note_error(type(ex).__name__)
                 conn = http.client.HTTPConnection(HOST, port, timeout=60)
                 continue
-            if response.status == 201:
-                with lock:
-                    result.rows += args.batch
-                    result.write_ms.append((time.perf_counter() - started) * 1000)
-            else:
-                note_error(f"write {response.status}")
-
-    def reader() -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", read_path)
-                response = conn.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException) as ex:
-                note_error(type(ex).__name__)
-                conn = http.client.HTTPConnection(HOST, port, timeout=60)
+            if response.status != wanted:
+                note_error(f"{method} {response.status}")
                 continue
-            if response.status == 200:
-                with lock:
-                    result.read_ms.append((time.perf_counter() - started) * 1000)
-            else:
-                note_error(f"read {response.status}")
+            with lock:
+                result.rows += rows
+                latencies.append((time.perf_counter() - started) * 1000)
 
-    threads = [threading.Thread(target=writer) for _ in range(args.clients)]
-    threads += [threading.Thread(target=reader) for _ in range(args.readers)]
+    writing = ("POST", f"/{DB_NAME}/t/-/insert", body, 201, result.write_ms, args.batch)
+    reading = ("GET", read_path, None, 200, result.read_ms, 0)
+    threads = [threading.Thread(target=client, args=writing) for _ in range(args.clients)]
+    threads += [threading.Thread(target=client, args=reading) for _ in range(args.readers)]
     began = time.monotonic()
     for thread in threads:
         thread.start()

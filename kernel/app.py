@@ -16,6 +16,7 @@ from itsdangerous import URLSafeSerializer
 from datasette import plugins as plugin_loader
 from datasette.config_dir import read_config_dir
 from datasette.database import Database
+from datasette.inspect import check_inspect_data
 from datasette.internal_db import init_internal_db, populate_schema_tables
 from datasette.metadata import MetadataMixin
 from datasette.permissions import PermissionsMixin
@@ -138,6 +139,13 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
             self.add_database(Database(self, path, is_mutable=path not in self.immutables))
         if memory or crossdb or not self.files:
             self.add_database(Database(self, is_memory=True), name="_memory")
+        try:
+            self._inspected_databases, warnings = check_inspect_data(inspect_data, self.databases.values())
+        except StartupError:
+            self.close()
+            raise
+        for warning in warnings:
+            print(f"Warning: {warning}", file=sys.stderr)
         self._register_renderers()
 
     # -- configuration -------------------------------------------------------------
@@ -321,6 +329,8 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
         self._register_permissions(self.hook.register_permissions(datasette=self))
         await self._prepare_jinja_environment()
         await self.refresh_schemas()
+        for db in self.databases.values():  # hashes of large immutable files must not hold up a request
+            db.hash_in_background()
         await self.hook.gather("startup", datasette=self)
         self._startup_invoked = True
 

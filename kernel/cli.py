@@ -39,12 +39,18 @@ class DatasetteGroup(DefaultGroup):
     """
 
     _plugins_with_commands: list[Any] = []
+    _load_error: str | None = None
 
     def _add_plugin_commands(self) -> None:
         try:
             plugin_loader.load_plugins()
         except StartupError as error:
-            raise click.ClickException(str(error)) from None
+            # The plugins that did load (the built-ins) still add their commands, so that
+            # `datasette uninstall` can remove a broken plugin; commands that need every
+            # plugin report the error again when they load them.
+            if DatasetteGroup._load_error is None:
+                DatasetteGroup._load_error = str(error)
+                click.echo(f"Warning: {error}", err=True)
         pm, done = plugin_loader.pm, self._plugins_with_commands
         new = [p for p in pm.get_plugins() if all(p is not seen for seen in done)]
         if new:
@@ -148,6 +154,8 @@ def _check_port(host: str, port: int) -> int:
 @click.option("--internal", type=click.Path(), help="Path to a persistent Datasette internal SQLite database")
 @click.option("--disable-plugin", "disabled_plugins", multiple=True,
               help="Switch off a plugin, built-in or installed (repeatable)")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Number of worker processes serving on the same port (mutable databases switch to WAL mode)")
 def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: int, uds: str | None,
           reload: bool, cors: bool, sqlite_extensions: tuple[str, ...], inspect_file: str | None,
           metadata: Any, template_dir: str | None, plugins_dir: str | None,
@@ -156,13 +164,15 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
           token: str | None, actor: str | None, version_note: str | None, help_settings: bool,
           pdb: bool, open_browser: bool, create: bool, crossdb: bool, nolock: bool,
           ssl_keyfile: str | None, ssl_certfile: str | None, internal: str | None,
-          disabled_plugins: tuple[str, ...], return_instance: bool = False) -> Any:
+          disabled_plugins: tuple[str, ...], workers: int = 1, return_instance: bool = False) -> Any:
     """Serve up specified SQLite database files with a web UI"""
     if help_settings:
         _print_settings()
         return None
     if token and not get:
         raise click.ClickException("--token can only be used with --get")
+    if reload and workers > 1 and not get:
+        raise click.UsageError("--reload cannot be combined with --workers")
     if reload:
         import hupper
         reloader = hupper.start_reloader("datasette.cli.serve")
@@ -196,22 +206,31 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
             inspect_data = json.loads(Path(inspect_file).read_text())
         except (OSError, ValueError) as error:
             raise click.BadParameter(f"{inspect_file}: {error}", param_hint="'--inspect-file'") from None
+        from datasette.inspect import drop_modified_entries
+        inspect_data, warnings = drop_modified_entries(inspect_data, immutable, inspect_file)
+        for warning in warnings:
+            click.echo(f"Warning: {warning}", err=True)
     from datasette.app import Datasette
+    serve_workers = workers > 1 and not get and not return_instance
+    kwargs: dict[str, Any] = dict(
+        files=list(dict.fromkeys(f for f in files if f not in immutable)),
+        immutables=list(dict.fromkeys(immutable)), cache_headers=not reload, cors=cors,
+        inspect_data=inspect_data, config=config_data, metadata=metadata_data,
+        sqlite_extensions=_resolve_extensions(sqlite_extensions), template_dir=template_dir,
+        plugins_dir=plugins_dir, static_mounts=list(static), memory=memory,
+        settings=_validated_cli_settings(plain_settings),
+        secret=secret or (secrets.token_hex(32) if serve_workers else None),  # one secret for every worker
+        version_note=version_note, config_dir=config_dir, pdb=pdb, crossdb=crossdb,
+        nolock=nolock, internal=internal, disabled_plugins=disabled_plugins)
     try:
-        ds = Datasette(
-            files=list(dict.fromkeys(f for f in files if f not in immutable)),
-            immutables=list(dict.fromkeys(immutable)), cache_headers=not reload, cors=cors,
-            inspect_data=inspect_data, config=config_data, metadata=metadata_data,
-            sqlite_extensions=_resolve_extensions(sqlite_extensions), template_dir=template_dir,
-            plugins_dir=plugins_dir,
-            static_mounts=list(static), memory=memory,
-            settings=_validated_cli_settings(plain_settings), secret=secret,
-            version_note=version_note, config_dir=config_dir, pdb=pdb, crossdb=crossdb,
-            nolock=nolock, internal=internal, disabled_plugins=disabled_plugins)
+        ds = Datasette(**kwargs)
     except StartupError as error:
         raise click.ClickException(str(error)) from None
     if return_instance:
         return ds
+    if serve_workers:
+        from datasette.workers import enable_wal
+        enable_wal(ds)
     try:
         asyncio.run(_startup(ds))
     except StartupError as error:
@@ -240,6 +259,11 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
         options["ssl_keyfile"] = ssl_keyfile
     if ssl_certfile:
         options["ssl_certfile"] = ssl_certfile
+    if serve_workers:
+        from datasette.workers import run_workers
+        ds.close()  # each worker opens its own connections
+        run_workers(kwargs, options, workers, ds._root_token)
+        return None
     uvicorn.run(ds.app(), **options)
     return None
 

@@ -6,16 +6,20 @@ the database's single write thread (see `datasette.writer`).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import threading
 import uuid
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
+from .inspect import file_hash
 from .reader import MultipleValues, QueryInterrupted, ReadPool, Results, in_thread, retry_locked
 from .tracer import trace
 from .utils import introspection
+from .utils.file_version import FileVersion, stat_token
 from .utils.introspection import Column
 from .utils.sqlite import sqlite3
 from .writer import WriteQueue, WriteTask, execute_statement
@@ -25,7 +29,6 @@ __all__ = ["Database", "Results", "QueryInterrupted", "MultipleValues", "Databas
 
 INTERNAL_DB_NAME = "__INTERNAL__"
 BUSY_TIMEOUT_SECONDS = 5.0  # other processes' writers are waited for instead of "database is locked"
-HASH_CHUNK = 1024 * 1024
 
 
 class DatabaseIsImmutable(Exception):
@@ -57,6 +60,8 @@ class Database:
         self.mode = mode
         self.cached_table_counts: dict[str, int | None] | None = None
         self._hash: str | None = None
+        self._hash_lock = threading.Lock()
+        self._file_version: FileVersion | None = None
         self._reads = ReadPool(self._connect_reader, lambda: self.name)
         # Named memory databases use a shared cache, whose lock conflicts fail instead of waiting.
         self._run_read = partial(retry_locked, self._reads.execute) if memory_name is not None else self._reads.execute
@@ -138,6 +143,8 @@ class Database:
         """Close every connection and stop the write thread (after the writes already queued)."""
         self._writes.close(timeout=BUSY_TIMEOUT_SECONDS * 2)
         self._reads.close()
+        if self._file_version is not None:  # after the connections: it may close a shared descriptor
+            self._file_version.close()
 
     # Reads -------------------------------------------------------------------------------
 
@@ -227,8 +234,9 @@ class Database:
         return database.get("tables") or {}
 
     def _inspected(self) -> dict[str, Any] | None:
-        inspect_data = getattr(self.ds, "inspect_data", None)
-        return inspect_data.get(self.name) if inspect_data else None
+        """This immutable database's ``datasette inspect`` entry, once checked against the file."""
+        trusted = getattr(self.ds, "_inspected_databases", None)
+        return trusted.get(self.name) if trusted and not self.is_mutable else None
 
     async def table_counts(self, limit: int = 10) -> dict[str, int | None]:
         """Row count per table, capped at ``count_limit + 1``; None where counting took over ``limit`` ms."""
@@ -236,7 +244,12 @@ class Database:
             if self.cached_table_counts is None:
                 inspected = self._inspected()
                 if inspected and "tables" in inspected:
-                    self.cached_table_counts = {t: v["count"] for t, v in inspected["tables"].items()}
+                    counts = {t: v["count"] for t, v in inspected["tables"].items()}
+                    missing = inspected.get("uncounted") or []  # tables the inspect file left out
+                    if missing:
+                        counts.update(await self.execute_fn(lambda conn: introspection.count_table_rows(
+                            conn, limit, self.count_limit + 1, names=missing)))
+                    self.cached_table_counts = counts
             if self.cached_table_counts is not None:
                 return dict(self.cached_table_counts)
         counts = await self.execute_fn(lambda conn: introspection.count_table_rows(conn, limit, self.count_limit + 1))
@@ -340,25 +353,53 @@ class Database:
 
     @property
     def hash(self) -> str | None:
-        """sha256 hex digest of an immutable database file, computed on first use; None otherwise."""
+        """sha256 of an immutable file: from the inspect file, else computed once (waiting for a background hash)."""
         if self.is_mutable or self.is_memory or not self.path:
             return None
-        if self._hash is None:
-            inspected = self._inspected()
-            if inspected and inspected.get("hash"):
-                self._hash = inspected["hash"]
-            else:
-                digest = hashlib.sha256()
-                with open(self.path, "rb") as fp:
-                    while chunk := fp.read(HASH_CHUNK):
-                        digest.update(chunk)
-                self._hash = digest.hexdigest()
+        if self.cached_hash is None:
+            with self._hash_lock:
+                if self._hash is None:
+                    self._hash = file_hash(self.path)
         return self._hash
 
     @property
+    def cached_hash(self) -> str | None:
+        """The hash if it is already known (from the inspect file or a finished hash), without computing it."""
+        if self._hash is None and not self.is_mutable:
+            inspected = self._inspected()
+            if inspected and inspected.get("hash"):
+                self._hash = inspected["hash"]
+        return self._hash
+
+    def hash_in_background(self) -> threading.Thread | None:
+        """Start hashing an immutable file on a daemon thread, so that no request waits for a large file."""
+        if self.is_mutable or self.is_memory or not self.path or self.cached_hash is not None:
+            return None
+
+        def work() -> None:
+            with contextlib.suppress(OSError):  # the file went away: a later request reports it
+                self.hash  # noqa: B018 - computes and caches
+        thread = threading.Thread(target=work, name=f"hash database {self.name}", daemon=True)
+        thread.start()
+        return thread
+
+    def content_version(self) -> str | None:
+        """A cheap token that every committed change (by any process) changes; None for memory databases.
+
+        Immutable: the hash, or size/mtime/inode until it is known. Mutable: see `datasette.utils.file_version`.
+        """
+        if self.is_memory or not self.path:
+            return None
+        if not self.is_mutable:
+            return self.cached_hash or stat_token(self.path)
+        if self._file_version is None:
+            self._file_version = FileVersion(self.path)
+        return self._file_version.read()
+
+    @property
     def color(self) -> str:
-        """Six hex digits identifying the database in the UI."""
-        if self.hash:
-            return self.hash[:6]
+        """Six hex digits identifying the database in the UI (from the hash once it is known)."""
+        if self.cached_hash:
+            return self.cached_hash[:6]
         return hashlib.md5((self.name or "").encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
 

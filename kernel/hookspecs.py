@@ -324,15 +324,6 @@ def register_output_renderer(datasette: Datasette) -> dict | list[dict]:
 
 
 @hookspec
-def register_facet_classes() -> list[type]:
-    """Offer facet types (subclasses of ``datasette.facets.Facet``).
-
-    When: on every table request that computes facets.
-    Returns: a list of classes. All are used.
-    """
-
-
-@hookspec
 def filters_from_request(
     request: Request, database: str, table: str, datasette: Datasette
 ) -> Maybe:

@@ -10,12 +10,21 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, Template
+from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader, PrefixLoader, Template
 from markupsafe import Markup
 
 from datasette.plugins import get_plugins
 from datasette.utils import display_actor, format_bytes, to_css_class
 from datasette.version import __version__
+
+
+# Used only when no plugin ships a base.html (the theme plugin is disabled), so pages
+# that extend it still render as plain HTML.
+FALLBACK_TEMPLATES = {"base.html": (
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{% block title %}{% endblock %}</title>"
+    "{% block extra_head %}{% endblock %}</head><body class=\"{% block body_class %}{% endblock %}\">"
+    "{% block nav %}{% block crumbs %}{% endblock %}{% endblock %}{% block messages %}{% endblock %}"
+    "{% block content %}{% endblock %}{% block footer %}{% endblock %}</body></html>")}
 
 
 def _unique_urls(results: list, config_urls: list) -> list[dict]:
@@ -56,6 +65,7 @@ class TemplatesMixin:
                 loader=ChoiceLoader([
                     FileSystemLoader(search),
                     PrefixLoader({"default": FileSystemLoader(builtin)}, delimiter=":"),
+                    DictLoader(FALLBACK_TEMPLATES),
                 ]),
                 autoescape=True,
                 enable_async=True,

@@ -85,12 +85,12 @@ def _run_write_once(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection],
         conn.execute("BEGIN IMMEDIATE")
     try:
         result = fn(conn)
+        if conn.in_transaction:
+            conn.commit()  # a COMMIT that fails (busy, disk full) must not stay open either
     except BaseException:
         if conn.in_transaction:
             conn.rollback()
         raise
-    if conn.in_transaction:
-        conn.commit()
     return result
 
 

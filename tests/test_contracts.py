@@ -148,3 +148,28 @@ def test_every_hook_is_exercised_by_a_test():
     exercised = exercised_hooks()
     assert sorted(all_hook_names() - exercised - NOT_YET_EXERCISED) == []
     assert sorted(NOT_YET_EXERCISED & exercised) == [], "now exercised: remove from NOT_YET_EXERCISED"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("name", sorted(builtin_plugins()))
+async def test_app_serves_without_each_builtin(name, tmp_path):
+    """Disabling any one built-in leaves the app up: pages answer, none with a 5xx."""
+    import sqlite3
+
+    from datasette.app import Datasette
+
+    path = tmp_path / "data.db"
+    conn = sqlite3.connect(path)
+    conn.executescript("create table t (id integer primary key, name text); insert into t values (1, 'a');")
+    conn.close()
+    ds = Datasette(files=[str(path)], disabled_plugins=[name])
+    try:
+        statuses = {}
+        for page in ("/", "/data", "/data.json", "/data/t", "/data/t.json", "/data/t.csv", "/data/t/1",
+                     "/data/-/query.json?sql=select+1", "/-/versions.json", "/-/permissions", "/-/api",
+                     "/data/t?_facet=name", "/nope/at/all"):
+            statuses[page] = (await ds.client.get(page)).status_code
+        assert {page: s for page, s in statuses.items() if s >= 500} == {}
+        assert (await ds.client.get("/nope/at/all")).status_code == 404
+    finally:
+        ds.close()

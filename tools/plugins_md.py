@@ -60,6 +60,8 @@ plugin that implements a hook nobody declared (a typo) is an error at startup.
   upstream package. A plugin needing a datasette this project isn't (say
   `datasette>=1.0a20`) fails with one message naming the plugin and the version.
   Plugins requiring `datasette>=0.54`, `>=0.64`, `>=1.0a13` or `==1.0a19` install.
+- A plugin that fails to import is reported by every command, but `datasette uninstall`
+  still works, so it can be removed.
 - `datasette plugins` lists installed plugins as JSON (name, version, hooks, static,
   templates, enabled); `--all` adds the built-ins; `--requirements` prints a
   requirements.txt of the installed ones. `enabled` reflects `DATASETTE_DISABLE_PLUGINS`.

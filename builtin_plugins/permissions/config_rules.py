@@ -11,7 +11,9 @@ Resolution order for one check (the first opinion wins):
 4. ``execute-sql`` is refused when the ``default_allow_sql`` setting is off.
 
 A block that is present decides, whatever its value: unlike upstream 1.0a19, a
-``permissions:`` block of ``false`` or ``{}`` denies instead of being ignored.
+``permissions:`` block of ``false`` or ``{}`` denies instead of being ignored. And
+an ``execute-sql`` grant never opens a database (or instance) that an ``allow``
+block hides from the actor (upstream 1.0a19 let ``allow_sql: true`` do that).
 """
 from __future__ import annotations
 
@@ -124,8 +126,21 @@ def config_opinion(datasette: Any, actor: Any, action: str, resource: Any) -> An
     config = datasette.config if isinstance(datasette.config, dict) else {}
     if action == "view-query":
         return _view_query_opinion(datasette, config, actor, resource)
-    if action in VIEW_ACTIONS:
-        opinion = view_allow_opinion(config, actor, action, resource)
-        if opinion is not None:
-            return opinion
-    return _after_allow_blocks(datasette, config, actor, action, resource)
+    opinion = view_allow_opinion(config, actor, action, resource) if action in VIEW_ACTIONS else None
+    if opinion is None:
+        opinion = _after_allow_blocks(datasette, config, actor, action, resource)
+    if opinion is True and action == "execute-sql":
+        return _unless_cannot_view(config, actor, resource)
+    return opinion
+
+
+def _unless_cannot_view(config: dict, actor: Any, resource: Any) -> bool:
+    """An ``execute-sql`` grant never reaches a database the actor may not view.
+
+    Pages check ``execute-sql`` first and stop at the first yes, so in upstream
+    1.0a19 ``allow_sql: true`` let anyone query a database hidden by ``allow``.
+    """
+    database, _ = split_resource(resource)
+    if _decide(actor, config, "allow") is False:
+        return False
+    return _decide(actor, _database_config(config, database), "allow") is not False

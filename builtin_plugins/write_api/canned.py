@@ -76,7 +76,7 @@ async def run_write(datasette: Any, request: Request, db: Any, canned: dict, sub
         await resolve_magic(datasette, request, sql, params)
         with trace("sql", database=db.name, sql=sql.strip(), params=params):
             rowcount = await batching.write(db, lambda conn: execute_counting(conn, sql, params))
-    except (sqlite3.Error, OverflowError, MagicUnavailable) as error:
+    except (sqlite3.Error, sqlite3.Warning, OverflowError, MagicUnavailable) as error:
         return Outcome(False, canned.get("on_error_message") or str(error), canned.get("on_error_redirect"))
     message = canned.get("on_success_message") or affected_message(rowcount)
     message_sql = canned.get("on_success_message_sql")

@@ -8,7 +8,7 @@ from typing import Any
 from datasette.utils.asgi import Request, Response
 from datasette.views.base import View
 
-from . import batching, sqlite_writes, targets
+from . import sqlite_writes, targets
 from .body import invalid_keys, json_object
 from .errors import WriteError, ok
 from .sqlite_writes import TableInfo, sqlite_utils_db
@@ -165,7 +165,7 @@ class CreateView(View):
             await targets.require(datasette, request, "update-row", db_name, "Permission denied: need update-row")
         if body.alter and body.rows and await target.db.table_exists(body.table):
             await targets.require(datasette, request, "alter-table", db_name, "Permission denied: need alter-table")
-        created = await batching.write(target.db, sqlite_writes.run(lambda conn: create_table(conn, body)))
+        created = await sqlite_writes.write(target.db, lambda conn: create_table(conn, body))
         actor = request.actor
         if created.existed:
             await fire(datasette, "insert-rows", actor, database=db_name, table=body.table,

@@ -8,7 +8,7 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import Request, Response
 from datasette.views.base import View
 
-from . import batching, sqlite_writes, targets
+from . import sqlite_writes, targets
 from .body import lenient_json_object
 from .errors import WriteError, ok
 from .sqlite_writes import sqlite_utils_db
@@ -45,6 +45,6 @@ class DropView(View):
                 raise WriteError("Table not found", 404)
             sqlite_utils_db(conn).table(table).drop()
 
-        await batching.write(target.db, sqlite_writes.run(drop))
+        await sqlite_writes.write(target.db, drop)
         await fire(datasette, "drop-table", request.actor, database=target.name, table=table)
         return ok({"ok": True})

@@ -7,7 +7,7 @@ from typing import Any
 from datasette.utils.asgi import Request, Response
 from datasette.views.base import View
 
-from . import batching, sqlite_writes, targets
+from . import sqlite_writes, targets
 from .body import invalid_keys, json_object
 from .errors import WriteError, ok
 from .sqlite_writes import TableInfo, fetch_rows, sqlite_utils_db
@@ -134,8 +134,8 @@ class RowsView(View):
         if body.alter:
             await targets.require(datasette, request, "alter-table", resource, "Permission denied for alter-table")
         table = target.table
-        returned, before, after = await batching.write(
-            target.db, sqlite_writes.run(lambda conn: insert_rows(conn, table, body, self.upsert)))
+        returned, before, after = await sqlite_writes.write(
+            target.db, lambda conn: insert_rows(conn, table, body, self.upsert))
         await self.track(datasette, request, target, body)
         if body.alter:
             await fire_alter(datasette, request.actor, target.name, table, before, after)

@@ -6,7 +6,7 @@ from typing import Any
 from datasette.utils.asgi import Request, Response
 from datasette.views.base import View
 
-from . import batching, sqlite_writes, targets
+from . import sqlite_writes, targets
 from .body import invalid_keys, json_object
 from .errors import WriteError, ok
 from .sqlite_writes import TableInfo, fetch_rows, sqlite_utils_db
@@ -65,8 +65,8 @@ class UpdateView(RowWriteView):
         if alter:
             await targets.require(datasette, request, "alter-table", resource, "Permission denied for alter-table")
         table, pk_values = target.table, target.pk_values
-        row, before, after = await batching.write(target.db, sqlite_writes.run(
-            lambda conn: update_row(conn, table, pk_values, update, alter, return_row)))
+        row, before, after = await sqlite_writes.write(
+            target.db, lambda conn: update_row(conn, table, pk_values, update, alter, return_row))
         await fire(datasette, "update-row", request.actor, database=target.name, table=table, pks=pk_values)
         if alter:
             await fire_alter(datasette, request.actor, target.name, table, before, after)
@@ -92,6 +92,6 @@ class DeleteView(RowWriteView):
             except sqlite_writes.NotFoundError:
                 raise WriteError(f"Record not found: {pk_values!r}", 404) from None
 
-        await batching.write(target.db, sqlite_writes.run(delete))
+        await sqlite_writes.write(target.db, delete)
         await fire(datasette, "delete-row", request.actor, database=target.name, table=table, pks=pk_values)
         return ok({"ok": True})

@@ -15,6 +15,7 @@ from sqlite_utils.db import AlterError, InvalidColumns, NotFoundError, PrimaryKe
 from datasette.utils import escape_sqlite
 from datasette.utils.sqlite import sqlite3
 
+from . import batching
 from .errors import WriteError, from_sqlite
 
 ROWID_NAMES = frozenset({"rowid", "_rowid_", "oid"})
@@ -37,6 +38,15 @@ def run(fn: Any) -> Any:
         except BAD_INPUT as error:
             raise WriteError(str(error)) from None
     return wrapped
+
+
+async def write(db: Any, fn: Any) -> Any:
+    """Run ``fn(conn)`` on the database's write thread (grouped with concurrent requests, see
+    `batching`); bad input, and a COMMIT that fails (a deferred foreign key, say), is a `WriteError`."""
+    try:
+        return await batching.write(db, run(fn))
+    except sqlite3.Error as error:
+        raise from_sqlite(error) from None
 
 
 def sqlite_utils_db(conn: sqlite3.Connection) -> sqlite_utils.Database:

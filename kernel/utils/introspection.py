@@ -200,10 +200,12 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def count_table_rows(conn: sqlite3.Connection, limit_ms: float, cap: int) -> dict[str, int | None]:
-    """``{table: rows}`` for every table, counting at most ``cap`` rows and for at most
-    ``limit_ms`` per table (None when that ran out, or the table cannot be read)."""
-    names = [row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")]
+def count_table_rows(conn: sqlite3.Connection, limit_ms: float, cap: int,
+                     names: Iterable[str] | None = None) -> dict[str, int | None]:
+    """``{table: rows}`` for every table (or those ``names``), counting at most ``cap`` rows and for at
+    most ``limit_ms`` per table (None when that ran out, or the table cannot be read)."""
+    if names is None:
+        names = [row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")]
     counts: dict[str, int | None] = {}
     for name in names:
         try:

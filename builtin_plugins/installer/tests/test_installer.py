@@ -1,9 +1,6 @@
-"""datasette install / uninstall: pip with this project's datasette pinned, checked with real pip."""
+"""datasette install / uninstall: arguments, the datasette pin, resolver reports (real pip: tests/test_install.py)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +10,6 @@ from datasette.cli import cli
 from datasette_builtins.installer import pip as installer_pip
 from datasette_builtins.installer.pip import (
     datasette_version, explain_conflict, install_arguments, is_datasette_itself)
-
-from .wheels import make_wheel
 
 # What pip 26 printed for a plugin requiring datasette>=1.0a20, with two releases tried.
 RESOLVER_REPORT = """\
@@ -95,68 +90,6 @@ def test_missing_pip_is_one_clear_error(monkeypatch):
     assert result.exit_code == 1 and "pip is not installed in the environment Datasette runs from" in result.output
 
 
-# -- real pip, dry run, against wheels on disk (no index) -------------------------------------
-
-
-@pytest.fixture(scope="module")
-def wheelhouse(tmp_path_factory) -> Path:
-    """Plugins requiring various datasettes, plus upstream-like datasettes pip could pick instead."""
-    directory = tmp_path_factory.mktemp("wheels")
-    for name, requirement in {
-            "plugin-054": ">=0.54", "plugin-064": ">=0.64", "plugin-1a13": ">=1.0a13",
-            "plugin-1a19": "==1.0a19", "plugin-any": "", "plugin-1a20": ">=1.0a20", "plugin-0x": "<1.0"}.items():
-        make_wheel(directory, name, "0.1", [f"datasette{requirement}"])
-    make_wheel(directory, "datasette", "1.0a25")  # what pip would otherwise pull over ours
-    make_wheel(directory, "datasette", "0.65.1")
-    return directory
-
-
-def run_install(wheelhouse: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1",
-           "PIP_FIND_LINKS": str(wheelhouse), "PIP_DRY_RUN": "1"}
-    return subprocess.run([sys.executable, "-m", "datasette", "install", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-def test_plugins_install_against_this_pre_release(wheelhouse):
-    """datasette 1.0a19+kernel.1 satisfies >=0.54, >=0.64, >=1.0a13, ==1.0a19 and no specifier."""
-    names = ["plugin-054", "plugin-064", "plugin-1a13", "plugin-1a19", "plugin-any"]
-    result = run_install(wheelhouse, *names)
-    assert result.returncode == 0, result.stderr
-    would_install = [line for line in result.stdout.splitlines() if line.startswith("Would install")]
-    assert would_install and set(would_install[0].split()[2:]) == {f"{n}-0.1" for n in names}
-
-
-def test_install_from_a_requirements_file(wheelhouse, tmp_path):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("plugin-064\nplugin-1a13==0.1\n")
-    result = run_install(wheelhouse, "-r", str(requirements), "-U")
-    assert result.returncode == 0, result.stderr
-    assert "Would install plugin-064-0.1 plugin-1a13-0.1" in result.stdout
-
-
-@pytest.mark.parametrize("plugin,needs", [("plugin-1a20", ">=1.0a20"), ("plugin-0x", "<1.0")])
-def test_plugin_needing_another_datasette_fails_with_one_message(wheelhouse, plugin, needs):
-    # Without the pin pip would replace this project's datasette with the wheel on offer.
-    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": str(wheelhouse)}
-    unpinned = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", plugin], env=env,
-                              capture_output=True, text=True, timeout=120)
-    assert "Would install datasette-" in unpinned.stdout
-    result = run_install(wheelhouse, plugin)
-    assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        f"Error: Cannot install: {plugin} 0.1 requires datasette{needs}. This environment's datasette is "
-        f"1.0a19+kernel.1 (a reimplementation of the Datasette 1.0a19 plugin API), and datasette install "
-        f"never replaces it with another datasette."]
-    assert "Would install" not in result.stdout
-
-
-def test_other_pip_failures_pass_through(wheelhouse):
-    result = run_install(wheelhouse, "no-such-plugin-anywhere")
-    assert result.returncode == 1
-    assert "No matching distribution found for no-such-plugin-anywhere" in result.stderr
-
-
 def test_a_plugin_command_named_install_wins_over_the_built_in():
     import click
 
@@ -167,3 +100,26 @@ def test_a_plugin_command_named_install_wins_over_the_built_in():
     group.add_command(mine)
     add_commands(group)
     assert group.commands["install"] is mine and "uninstall" in group.commands
+
+
+def test_pip_gets_a_constraints_file_pinning_this_datasette(monkeypatch):
+    seen = {}
+
+    def fake_pip(command):
+        constraints = command[command.index("--constraint") + 1]
+        seen["command"], seen["constraints"] = command, Path(constraints).read_text()
+        return 0, "", ""
+
+    monkeypatch.setattr(installer_pip, "_run_holding_back_report", fake_pip)
+    result = CliRunner().invoke(cli, ["install", "-U", "datasette-vega"])
+    assert result.exit_code == 0, result.output
+    assert seen["constraints"] == "datasette==1.0a19+kernel.1\n"
+    assert seen["command"][1:4] == ["-m", "pip", "install"] and seen["command"][-2:] == ["--upgrade", "datasette-vega"]
+    assert not Path(seen["command"][seen["command"].index("--constraint") + 1]).exists()  # cleaned up
+
+
+def test_pip_failure_that_is_not_about_datasette_keeps_pips_words_and_status(monkeypatch):
+    monkeypatch.setattr(installer_pip, "_run_holding_back_report",
+                        lambda command: (2, "", "ERROR: No matching distribution found for nope\n"))
+    result = CliRunner().invoke(cli, ["install", "nope"])
+    assert result.exit_code == 2 and "No matching distribution found for nope" in result.output

@@ -200,3 +200,20 @@ async def test_allow_sql_controls_arbitrary_queries(make_ds):
     assert (await ds.client.get("/public.json", cookies=alice)).json()["allow_execute_sql"] is True
     # other databases keep the default
     assert (await ds.client.get("/private/-/query.json?sql=select+1")).status_code == 200
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("config", [
+    {"allow_sql": True, "databases": {"private": {"allow": {"id": "alice"}}}},
+    {"databases": {"private": {"allow": {"id": "alice"}, "allow_sql": True}}},
+    {"permissions": {"execute-sql": True}, "databases": {"private": {"allow": {"id": "alice"}}}},
+    {"allow": {"id": "alice"}, "allow_sql": True},
+])
+async def test_allow_sql_never_opens_a_hidden_database(make_ds, config):
+    # upstream 1.0a19 served these queries to anyone
+    ds = make_ds(config=config)
+    path = "/private/-/query.json?sql=select+*+from+secrets"
+    assert (await ds.client.get(path)).status_code == 403
+    assert (await ds.client.get(path, cookies=cookies_for(ds, BOB))).status_code == 403
+    response = await ds.client.get(path, cookies=cookies_for(ds, ALICE))
+    assert response.status_code == 200 and len(response.json()["rows"]) == 2

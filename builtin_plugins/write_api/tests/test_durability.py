@@ -4,13 +4,15 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import time
 import uuid
 
 import pytest
 
+from datasette import hookimpl
 from datasette.app import Datasette
 
-from .. import batching
+from datasette_builtins.write_api import batching
 from .conftest import post_json, rows_of
 
 
@@ -28,11 +30,18 @@ def group_sizes(monkeypatch):
     return sizes
 
 
+async def while_the_writer_is_busy(ds, requests):
+    """Run ``requests`` concurrently while the write thread is busy, so that they pile up."""
+    busy = ds.get_database("data").execute_write_fn(lambda conn: time.sleep(0.3))
+    results = await asyncio.gather(busy, *requests)
+    return results[1:]
+
+
 @pytest.mark.asyncio
 async def test_concurrent_requests_share_transactions_and_fail_alone(ds, db_path, group_sizes):
     bodies = [{"rows": [{"id": 100 + n, "title": f"t{n}"}]} for n in range(12)]
     bodies[5] = {"rows": [{"id": 1, "title": "duplicate key"}]}
-    responses = await asyncio.gather(*[post_json(ds, "/data/docs/-/insert", body) for body in bodies])
+    responses = await while_the_writer_is_busy(ds, [post_json(ds, "/data/docs/-/insert", body) for body in bodies])
     statuses = [response.status_code for response in responses]
     assert statuses == [201] * 5 + [400] + [201] * 6
     assert responses[5].json() == {"ok": False, "errors": ["UNIQUE constraint failed: docs.id"]}
@@ -49,16 +58,17 @@ async def test_a_request_that_rolls_back_everything_does_not_take_the_group_with
     conn.commit()
     conn.close()
     bodies = [{"row": {"id": 200 + n, "title": "boom" if n == 3 else f"t{n}"}} for n in range(8)]
-    responses = await asyncio.gather(*[post_json(ds, "/data/docs/-/insert", body) for body in bodies])
+    responses = await while_the_writer_is_busy(ds, [post_json(ds, "/data/docs/-/insert", body) for body in bodies])
     assert [r.status_code for r in responses] == [201, 201, 201, 400, 201, 201, 201, 201]
     assert responses[3].json() == {"ok": False, "errors": ["boom refused"]}
     assert responses[7].json()["rows"] == [{"id": 207, "title": "t7", "score": None, "age": None}]
     ids = [row[0] for row in rows_of(db_path, "select id from docs where id >= 200 order by id")]
     assert ids == [200, 201, 202, 204, 205, 206, 207]
+    assert max(group_sizes) > 1
 
 
 @pytest.mark.asyncio
-async def test_mixed_operations_in_one_group(ds, db_path):
+async def test_mixed_operations_in_one_group(ds, db_path, group_sizes):
     requests = [
         post_json(ds, "/data/-/create", {"table": "fresh", "rows": [{"id": 1, "v": "a"}], "pk": "id"}),
         post_json(ds, "/data/docs/1/-/update", {"update": {"title": "changed"}}),
@@ -66,12 +76,13 @@ async def test_mixed_operations_in_one_group(ds, db_path):
         post_json(ds, "/data/compound/-/upsert", {"rows": [{"a": "x", "b": "y", "v": "upserted"}]}),
         post_json(ds, "/data/keyed/-/drop", {"confirm": True}),
     ]
-    statuses = [r.status_code for r in await asyncio.gather(*requests)]
+    statuses = [r.status_code for r in await while_the_writer_is_busy(ds, requests)]
     assert statuses == [201, 200, 200, 200, 200]
     assert rows_of(db_path, "select * from fresh") == [(1, "a")]
     assert rows_of(db_path, "select id, title from docs") == [(1, "changed")]
     assert rows_of(db_path, "select v from compound") == [("upserted",)]
     assert rows_of(db_path, "select count(*) from sqlite_master where name = 'keyed'") == [(0,)]
+    assert max(group_sizes) > 1
 
 
 def _crashed_copy(source: str, target_dir) -> str:
@@ -112,3 +123,34 @@ async def test_a_fire_and_forget_write_returns_at_once_and_lands(db_path):
         assert (await db.execute("select count(*) from docs where title = 'later'")).single_value() == 1
     finally:
         ds.close()
+
+
+class ForeignKeysOn:
+    @hookimpl
+    def prepare_connection(self, conn):
+        conn.execute("pragma foreign_keys = on")
+
+
+@pytest.mark.asyncio
+async def test_a_failing_commit_is_a_400_and_leaves_nothing_open(db_path, register, make_ds, group_sizes):
+    conn = sqlite3.connect(db_path)
+    conn.executescript("""
+        create table parent (id integer primary key);
+        create table child (id integer primary key,
+                            parent_id integer references parent(id) deferrable initially deferred);
+        insert into parent values (1);
+    """)
+    conn.close()
+    register(ForeignKeysOn())
+    ds = await make_ds()
+    # a deferred foreign key is only checked by the COMMIT, which fails
+    response = await post_json(ds, "/data/child/-/insert", {"row": {"id": 1, "parent_id": 99}})
+    assert (response.status_code, response.json()) == (400, {"ok": False, "errors": ["FOREIGN KEY constraint failed"]})
+    response = await post_json(ds, "/data/child/-/insert", {"row": {"id": 2, "parent_id": 1}})
+    assert response.status_code == 201
+    # the same inside a group: the group's COMMIT fails, so each request is retried alone
+    bodies = [{"row": {"id": 10 + n, "parent_id": 99 if n == 2 else 1}} for n in range(5)]
+    responses = await while_the_writer_is_busy(ds, [post_json(ds, "/data/child/-/insert", b) for b in bodies])
+    assert [r.status_code for r in responses] == [201, 201, 400, 201, 201]
+    assert max(group_sizes) > 1
+    assert rows_of(db_path, "select id from child order by id") == [(2,), (10,), (11,), (13,), (14,)]

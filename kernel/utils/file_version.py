@@ -1,0 +1,117 @@
+"""A cheap token that changes whenever a transaction is committed to an SQLite file, by any process.
+
+Used for HTTP validators (ETags), so it must never stay the same across a commit, and should be
+the same in every process that serves the file (``--workers``), so it is read from the files
+themselves rather than from a per-connection counter such as ``PRAGMA data_version``:
+
+* rollback-journal mode: the header's *file change counter* (bytes 24-27), which SQLite bumps on
+  every commit, and the page count (28-31);
+* WAL mode: the wal-index header at the start of the ``-shm`` file (documented in SQLite's
+  "WAL-mode file format"), whose ``mxFrame``, salts and frame checksums change on every commit.
+  It is kept twice; a reader that sees two different copies retries, as SQLite's own readers do.
+
+The file's size, mtime and inode are mixed in too. The token is read before a page runs its
+queries, so the content a page shows is never older than the token it is tagged with.
+
+File descriptors are opened once per file and process and never closed while a `Database` uses
+them: closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+included.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+
+HEADER_SIZE = 100
+WAL_INDEX_HEADER = 48  # one copy of the wal-index header; two copies follow each other
+WAL_FORMAT = 2  # header byte 18 (write version): 1 = rollback journal, 2 = WAL
+READ_ATTEMPTS = 5
+
+_lock = threading.Lock()
+_descriptors: dict[tuple[int, int], list[int]] = {}  # (st_dev, st_ino) -> [fd, users]
+
+
+def _acquire(path: str) -> tuple[tuple[int, int], int]:
+    """A shared read-only descriptor of ``path`` and the key to release it with."""
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino)
+    with _lock:
+        entry = _descriptors.get(key)
+        if entry is None:
+            fd = os.open(path, os.O_RDONLY)
+            opened = os.fstat(fd)
+            key = (opened.st_dev, opened.st_ino)  # the file may have been replaced meanwhile
+            entry = _descriptors.setdefault(key, [fd, 0])
+        entry[1] += 1
+        return key, entry[0]
+
+
+def _release(key: tuple[int, int]) -> None:
+    with _lock:
+        entry = _descriptors.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _descriptors[key]
+            os.close(entry[0])
+
+
+def stat_token(path: str) -> str | None:
+    """Size, mtime and inode of a file that is never written (an immutable database), or None if missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_size}-{st.st_mtime_ns}-{st.st_ino}"
+
+
+class FileVersion:
+    """Reads the commit version of one SQLite database file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._held: dict[str, tuple[tuple[int, int], int]] = {}  # "db" / "shm" -> (key, fd)
+
+    def _fd(self, role: str, path: str, inode: int) -> int:
+        held = self._held.get(role)
+        if held is not None and held[0][1] == inode:
+            return held[1]
+        if held is not None:  # the file was replaced (a -shm file is recreated after a last close)
+            _release(held[0])
+        self._held[role] = _acquire(path)
+        return self._held[role][1]
+
+    def read(self) -> str | None:
+        """The current version token, or None if it cannot be told (missing file, no -shm yet)."""
+        if not hasattr(os, "pread"):
+            return None
+        try:
+            st = os.stat(self.path)
+            header = os.pread(self._fd("db", self.path, st.st_ino), HEADER_SIZE, 0)
+            parts = [b"%d:%d:%d" % (st.st_size, st.st_mtime_ns, st.st_ino), header[24:32]]
+            if len(header) == HEADER_SIZE and header[18] == WAL_FORMAT:
+                wal_index = self._wal_index_header()
+                if wal_index is None:
+                    return None
+                parts.append(wal_index)
+        except OSError:
+            return None
+        return hashlib.blake2b(b"|".join(parts), digest_size=12).hexdigest()
+
+    def _wal_index_header(self) -> bytes | None:
+        shm = self.path + "-shm"
+        fd = self._fd("shm", shm, os.stat(shm).st_ino)
+        for _ in range(READ_ATTEMPTS):
+            data = os.pread(fd, 2 * WAL_INDEX_HEADER, 0)
+            first, second = data[:WAL_INDEX_HEADER], data[WAL_INDEX_HEADER:]
+            if len(second) == WAL_INDEX_HEADER and first == second:
+                return first if first[12] == 1 else None  # isInit
+        return None  # a writer kept changing it; no token is better than a wrong one
+
+    def close(self) -> None:
+        """Give back the descriptors (closed once no other `FileVersion` of the process uses them)."""
+        for key, _ in self._held.values():
+            _release(key)
+        self._held.clear()
