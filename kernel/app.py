@@ -139,11 +139,7 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
             self.add_database(Database(self, path, is_mutable=path not in self.immutables))
         if memory or crossdb or not self.files:
             self.add_database(Database(self, is_memory=True), name="_memory")
-        try:
-            self._inspected_databases, warnings = check_inspect_data(inspect_data, self.databases.values())
-        except StartupError:
-            self.close()
-            raise
+        self._inspected_databases, warnings = check_inspect_data(inspect_data, self.databases.values())
         for warning in warnings:
             print(f"Warning: {warning}", file=sys.stderr)
         self._register_renderers()

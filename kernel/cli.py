@@ -20,6 +20,7 @@ from click_default_group import DefaultGroup
 
 from datasette import plugins as plugin_loader
 from datasette.config_dir import read_config_dir, read_config_file
+from datasette.inspect import InspectData, inspect_files
 from datasette.settings import collect_settings
 from datasette.utils import (
     SpatialiteNotFound,
@@ -171,8 +172,6 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
         return None
     if token and not get:
         raise click.ClickException("--token can only be used with --get")
-    if reload and workers > 1 and not get:
-        raise click.UsageError("--reload cannot be combined with --workers")
     if reload:
         import hupper
         reloader = hupper.start_reloader("datasette.cli.serve")
@@ -206,10 +205,8 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
             inspect_data = json.loads(Path(inspect_file).read_text())
         except (OSError, ValueError) as error:
             raise click.BadParameter(f"{inspect_file}: {error}", param_hint="'--inspect-file'") from None
-        from datasette.inspect import drop_modified_entries
-        inspect_data, warnings = drop_modified_entries(inspect_data, immutable, inspect_file)
-        for warning in warnings:
-            click.echo(f"Warning: {warning}", err=True)
+        if isinstance(inspect_data, dict):
+            inspect_data = InspectData(inspect_data, os.stat(inspect_file).st_mtime_ns)
     from datasette.app import Datasette
     serve_workers = workers > 1 and not get and not return_instance
     kwargs: dict[str, Any] = dict(
@@ -228,10 +225,10 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
         raise click.ClickException(str(error)) from None
     if return_instance:
         return ds
-    if serve_workers:
-        from datasette.workers import enable_wal
-        enable_wal(ds)
     try:
+        if serve_workers:
+            from datasette.workers import enable_wal
+            enable_wal(ds)  # before any connection is opened
         asyncio.run(_startup(ds))
     except StartupError as error:
         ds.close()
@@ -261,7 +258,8 @@ def serve(files: tuple[str, ...], immutable: tuple[str, ...], host: str, port: i
         options["ssl_certfile"] = ssl_certfile
     if serve_workers:
         from datasette.workers import run_workers
-        ds.close()  # each worker opens its own connections
+        ds.close()  # each worker opens its own connections, and trusts only the inspect data checked here
+        kwargs["inspect_data"] = {name: inspect_data[name] for name in ds._inspected_databases}
         run_workers(kwargs, options, workers, ds._root_token)
         return None
     uvicorn.run(ds.app(), **options)
@@ -342,7 +340,6 @@ def _print_settings() -> None:
               help="Path to a SQLite extension to load")
 def inspect(files: tuple[str, ...], inspect_file: str, sqlite_extensions: tuple[str, ...]) -> None:
     """Generate JSON summary of provided database files (hash, size, table counts)."""
-    from datasette.inspect import inspect_files
     try:
         data = inspect_files(files, _resolve_extensions(sqlite_extensions))
     except StartupError as error:

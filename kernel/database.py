@@ -19,7 +19,6 @@ from .inspect import file_hash
 from .reader import MultipleValues, QueryInterrupted, ReadPool, Results, in_thread, retry_locked
 from .tracer import trace
 from .utils import introspection
-from .utils.file_version import FileVersion, stat_token
 from .utils.introspection import Column
 from .utils.sqlite import sqlite3
 from .writer import WriteQueue, WriteTask, execute_statement
@@ -61,7 +60,6 @@ class Database:
         self.cached_table_counts: dict[str, int | None] | None = None
         self._hash: str | None = None
         self._hash_lock = threading.Lock()
-        self._file_version: FileVersion | None = None
         self._reads = ReadPool(self._connect_reader, lambda: self.name)
         # Named memory databases use a shared cache, whose lock conflicts fail instead of waiting.
         self._run_read = partial(retry_locked, self._reads.execute) if memory_name is not None else self._reads.execute
@@ -143,8 +141,6 @@ class Database:
         """Close every connection and stop the write thread (after the writes already queued)."""
         self._writes.close(timeout=BUSY_TIMEOUT_SECONDS * 2)
         self._reads.close()
-        if self._file_version is not None:  # after the connections: it may close a shared descriptor
-            self._file_version.close()
 
     # Reads -------------------------------------------------------------------------------
 
@@ -245,10 +241,9 @@ class Database:
                 inspected = self._inspected()
                 if inspected and "tables" in inspected:
                     counts = {t: v["count"] for t, v in inspected["tables"].items()}
-                    missing = inspected.get("uncounted") or []  # tables the inspect file left out
-                    if missing:
+                    if inspected.get("uncounted"):  # tables the inspect file left out
                         counts.update(await self.execute_fn(lambda conn: introspection.count_table_rows(
-                            conn, limit, self.count_limit + 1, names=missing)))
+                            conn, limit, self.count_limit + 1, names=inspected["uncounted"])))
                     self.cached_table_counts = counts
             if self.cached_table_counts is not None:
                 return dict(self.cached_table_counts)
@@ -356,45 +351,24 @@ class Database:
         """sha256 of an immutable file: from the inspect file, else computed once (waiting for a background hash)."""
         if self.is_mutable or self.is_memory or not self.path:
             return None
-        if self.cached_hash is None:
-            with self._hash_lock:
-                if self._hash is None:
-                    self._hash = file_hash(self.path)
+        with self._hash_lock:  # a background hash may be under way
+            self._hash = self.cached_hash or file_hash(self.path)
         return self._hash
 
     @property
     def cached_hash(self) -> str | None:
-        """The hash if it is already known (from the inspect file or a finished hash), without computing it."""
-        if self._hash is None and not self.is_mutable:
-            inspected = self._inspected()
-            if inspected and inspected.get("hash"):
-                self._hash = inspected["hash"]
-        return self._hash
+        """The hash if it is known already (inspect file, finished hash): never computes it."""
+        inspected = self._inspected() if self._hash is None else None
+        return inspected.get("hash") or None if inspected else self._hash
 
-    def hash_in_background(self) -> threading.Thread | None:
+    def hash_in_background(self) -> None:
         """Start hashing an immutable file on a daemon thread, so that no request waits for a large file."""
-        if self.is_mutable or self.is_memory or not self.path or self.cached_hash is not None:
-            return None
+        if not self.is_mutable and not self.is_memory and self.path and self.cached_hash is None:
+            threading.Thread(target=self._hash_quietly, name=f"hash database {self.name}", daemon=True).start()
 
-        def work() -> None:
-            with contextlib.suppress(OSError):  # the file went away: a later request reports it
-                self.hash  # noqa: B018 - computes and caches
-        thread = threading.Thread(target=work, name=f"hash database {self.name}", daemon=True)
-        thread.start()
-        return thread
-
-    def content_version(self) -> str | None:
-        """A cheap token that every committed change (by any process) changes; None for memory databases.
-
-        Immutable: the hash, or size/mtime/inode until it is known. Mutable: see `datasette.utils.file_version`.
-        """
-        if self.is_memory or not self.path:
-            return None
-        if not self.is_mutable:
-            return self.cached_hash or stat_token(self.path)
-        if self._file_version is None:
-            self._file_version = FileVersion(self.path)
-        return self._file_version.read()
+    def _hash_quietly(self) -> None:
+        with contextlib.suppress(OSError):  # the file went away: a later request reports it
+            self.hash  # noqa: B018 - computes and caches
 
     @property
     def color(self) -> str:

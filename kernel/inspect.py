@@ -52,87 +52,61 @@ def inspect_files(files: Iterable[str], sqlite_extensions: Iterable[str] = ()) -
     return data
 
 
-def _malformed(where: str, problem: str) -> StartupError:
-    return StartupError(f"Invalid inspect data: {where} {problem} (expected the output of datasette inspect)")
+class InspectData(dict):
+    """``datasette inspect`` output read from a file, with the file's mtime to spot databases modified since."""
+
+    def __init__(self, data: dict, written_ns: int | None = None) -> None:
+        super().__init__(data)
+        self.written_ns = written_ns
 
 
-def _check_entry(name: str, entry: Any) -> None:
-    if not isinstance(entry, dict):
-        raise _malformed(repr(name), "is not an object")
-    if "size" in entry and (not isinstance(entry["size"], int) or isinstance(entry["size"], bool)):
-        raise _malformed(f"{name}.size", "is not an integer")
-    if "hash" in entry and not (isinstance(entry["hash"], str) and entry["hash"]):
-        raise _malformed(f"{name}.hash", "is not a hex digest")
-    tables = entry.get("tables", {})
-    if not isinstance(tables, dict):
-        raise _malformed(f"{name}.tables", "is not an object")
-    for table, info in tables.items():
-        count = info.get("count") if isinstance(info, dict) else None
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise _malformed(f"{name}.tables.{table}.count", "is not a non-negative integer")
-
-
-def _table_names(path: str) -> set[str]:
-    conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?immutable=1", uri=True)
+def _well_formed(data: Any) -> bool:
     try:
-        return {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
-    finally:
-        conn.close()
+        return all(type(entry.get("size", 0)) is int and isinstance(entry.get("hash", ""), str) and all(
+            type(table["count"]) is int and table["count"] >= 0 for table in entry.get("tables", {}).values())
+            for entry in data.values())
+    except (AttributeError, TypeError, KeyError):
+        return False
 
 
 def check_inspect_data(inspect_data: Any, databases: Iterable[Any]) -> tuple[dict[str, dict], list[str]]:
-    """The entries of ``inspect_data`` that match the immutable databases served, and warnings.
+    """The entries of ``inspect_data`` that match immutable databases being served, and warnings.
 
-    Only cheap checks run (no hashing, no counting): the size must match the file and every table
-    listed must exist. Tables the data does not list are recorded under ``"uncounted"`` and counted
-    when needed. Raises `StartupError` when the data is not shaped like ``datasette inspect`` output.
+    Only cheap checks run (no hashing, no counting): an entry is ignored when the file's size differs,
+    a table it lists is missing, or the file was modified after the inspect file (`InspectData`) was
+    written. Tables it does not list are kept under ``"uncounted"``, to be counted when needed.
+    Raises `StartupError` when the data is not shaped like ``datasette inspect`` output.
     """
     if inspect_data is None:
         return {}, []
-    if not isinstance(inspect_data, dict):
-        raise StartupError("Invalid inspect data: expected a JSON object of databases, as datasette inspect writes")
-    for name, entry in inspect_data.items():
-        _check_entry(name, entry)
-    trusted: dict[str, dict] = {}
-    warnings = []
+    if not isinstance(inspect_data, dict) or not _well_formed(inspect_data):
+        raise StartupError('Invalid inspect data: expected the output of datasette inspect, '
+                           '{"<database>": {"hash": "...", "size": <bytes>, "tables": {"<table>": {"count": <rows>}}}}')
+    trusted, warnings, written_ns = {}, [], getattr(inspect_data, "written_ns", None)
     for db in databases:
         entry = inspect_data.get(db.name)
         if entry is None or db.is_memory or not db.path:
             continue
-        if db.is_mutable:
-            warnings.append(f"Inspect data for {db.name} is not used: the database is mutable (serve it with -i)")
-            continue
-        size = os.path.getsize(db.path)
-        if "size" in entry and entry["size"] != size:
-            warnings.append(f"Ignoring inspect data for {db.name}: it describes a file of {entry['size']} bytes, "
-                            f"{db.path} has {size} (run datasette inspect again)")
-            continue
+        ignore = f"Ignoring inspect data for {db.name}: "
+        stat = os.stat(db.path)
         try:
-            names = _table_names(db.path)
+            conn = sqlite3.connect(f"{Path(db.path).absolute().as_uri()}?immutable=1", uri=True)
+            names = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+            conn.close()
         except sqlite3.DatabaseError:
             continue  # not a database: check_databases() says so
-        listed = set(entry.get("tables", {}))
-        if listed - names:
-            warnings.append(f"Ignoring inspect data for {db.name}: {db.path} has no table "
-                            f"{', '.join(sorted(listed - names))} (run datasette inspect again)")
-            continue
-        uncounted = sorted(names - listed) if "tables" in entry else []
-        if uncounted:
-            warnings.append(f"Inspect data for {db.name} has no count for {', '.join(uncounted)}: counting them")
-        trusted[db.name] = {**entry, "uncounted": uncounted}
+        missing = sorted(set(entry.get("tables", {})) - names)
+        if db.is_mutable:
+            warnings.append(ignore + "the database is mutable (serve it with -i)")
+        elif entry.get("size", stat.st_size) != stat.st_size:
+            warnings.append(ignore + f"it describes a file of {entry['size']} bytes, {db.path} has {stat.st_size}")
+        elif missing:
+            warnings.append(ignore + f"{db.path} has no table {', '.join(missing)}")
+        elif written_ns is not None and stat.st_mtime_ns > written_ns:
+            warnings.append(ignore + f"{db.path} was modified after the inspect file was written")
+        else:
+            uncounted = sorted(names - set(entry["tables"])) if "tables" in entry else []
+            if uncounted:
+                warnings.append(f"Inspect data for {db.name} has no count for {', '.join(uncounted)}: counting them")
+            trusted[db.name] = {**entry, "uncounted": uncounted}
     return trusted, warnings
-
-
-def drop_modified_entries(inspect_data: Any, files: Iterable[str], inspect_file: str) -> tuple[Any, list[str]]:
-    """Leave out the entries of files modified after ``inspect_file`` was written (a cheap staleness check)."""
-    if not isinstance(inspect_data, dict):
-        return inspect_data, []
-    written = os.stat(inspect_file).st_mtime_ns
-    kept, warnings = dict(inspect_data), []
-    for file in files:
-        name = Path(file).stem
-        if name in kept and os.stat(file).st_mtime_ns > written:
-            del kept[name]
-            warnings.append(f"Ignoring inspect data for {name}: {file} was modified after {inspect_file} "
-                            f"was written (run datasette inspect again)")
-    return kept, warnings

@@ -227,9 +227,6 @@ class LifespanMiddleware:
 def build_app(datasette: Any) -> Any:
     """The router, wrapped in tracer and lifespan, then in every ``asgi_wrapper``."""
     app: Any = DatasetteRouter(datasette, collect_routes(datasette))
-    if datasette.setting("trace_debug"):
-        from datasette.tracer import AsgiTracer
-        app = AsgiTracer(app)
     app = LifespanMiddleware(datasette, app)
     for wrapper in datasette.hook.asgi_wrapper(datasette=datasette):
         app = wrapper(app)

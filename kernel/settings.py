@@ -23,7 +23,6 @@ SETTINGS: list[Setting] = [
     Setting("cache_size_kb", 0, "SQLite cache size in KB (0 == use SQLite default)"),
     Setting("force_https_urls", False, "Force URLs in API output to always use https:// protocol"),
     Setting("template_debug", False, "Allow display of template debug information with ?_context=1"),
-    Setting("trace_debug", False, "Allow display of SQL trace debug information with ?_trace=1"),
     Setting("base_url", "/", "Datasette URLs should use this base path"),
 ]
 

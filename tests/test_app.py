@@ -613,7 +613,8 @@ def config_dir(tmp_path) -> Path:
     (directory / "datasette.yaml").write_text(
         "settings:\n  sql_time_limit_ms: 1234\nplugins:\n  p:\n    a: 1\n")
     (directory / "inspect-data.json").write_text(json.dumps(
-        {"frozen": {"hash": "abc", "size": 1, "file": "frozen.sqlite", "tables": {"t": {"count": 0}}}}))
+        {"frozen": {"hash": "abc", "size": (directory / "frozen.sqlite").stat().st_size, "file": "frozen.sqlite",
+                    "tables": {"t": {"count": 0}}}}))
     (directory / "templates").mkdir()
     (directory / "templates" / "show_json.html").write_text("DIR TEMPLATE {{ filename }}")
     (directory / "plugins").mkdir()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import sqlite3
 import threading
 import time
@@ -462,12 +463,18 @@ async def test_immutable_counts_are_cached_or_inspected(db_path, tmp_path):
         assert db.cached_table_counts["owners"] == 30
     finally:
         ds.close()
-    inspected = {"data": {"hash": "ab" * 32, "size": 1, "file": db_path, "tables": {"owners": {"count": 7}}}}
+    # Inspect data is used only when it matches the file: its size, and every table it lists.
+    conn = sqlite3.connect(db_path)
+    tables = {row[0]: {"count": 0} for row in conn.execute("select name from sqlite_master where type = 'table'")}
+    conn.close()
+    tables["owners"] = {"count": 7}
+    size = os.path.getsize(db_path)
+    inspected = {"data": {"hash": "ab" * 32, "size": size, "file": db_path, "tables": tables}}
     ds = Datasette(immutables=[db_path], inspect_data=inspected)
     try:
         db = ds.get_database("data")
-        assert await db.table_counts() == {"owners": 7}
-        assert db.hash == "ab" * 32 and db.size == 1 and db.color == "ababab"
+        assert await db.table_counts() == {name: info["count"] for name, info in tables.items()}
+        assert db.hash == "ab" * 32 and db.size == size and db.color == "ababab"
     finally:
         ds.close()
 

@@ -74,24 +74,30 @@ class PageFacets:
     async def suggestions(self) -> list[dict]:
         if self._suggested is None:
             self.check_allowed()
-            suggested: list[dict] = []
-            if self.suggestions_wanted():
-                budget = request_state(self.ds, self.request).budget
-                for facet in self.instances():
-                    if isinstance(facet, CountingFacet):
-                        suggested.extend(await facet.suggest())
-                        continue
-                    # Other plugins' facets get what is left of the page's budget.
-                    remaining = budget.remaining_ms()
-                    if remaining is None:
-                        suggested.extend(await facet.suggest())
-                    elif remaining > 0:
-                        try:
-                            suggested.extend(await asyncio.wait_for(facet.suggest(), remaining / 1000))
-                        except asyncio.TimeoutError:
-                            pass
-            self._suggested = suggested
+            self._suggested = await self._suggest() if self.suggestions_wanted() else []
         return self._suggested
+
+    async def _suggest(self) -> list[dict]:
+        """Built-in suggestions first (bounded by the budget themselves), then other plugins'
+        facets, run together for what is left of the budget; listed in class order."""
+        instances = self.instances()
+        found: list[list[dict]] = [[] for _ in instances]
+        others = []
+        for index, facet in enumerate(instances):
+            if isinstance(facet, CountingFacet):
+                found[index] = await facet.suggest()
+            else:
+                others.append(index)
+        remaining = request_state(self.ds, self.request).budget.remaining_ms()
+        if others and (remaining is None or remaining > 0):
+            tasks = {index: asyncio.ensure_future(instances[index].suggest()) for index in others}
+            await asyncio.wait(tasks.values(), timeout=None if remaining is None else remaining / 1000)
+            for index, task in tasks.items():
+                if task.done():
+                    found[index] = task.result()
+                else:
+                    task.cancel()
+        return [suggestion for suggestions in found for suggestion in suggestions or []]
 
 
 def page_facets(table: Any) -> PageFacets:

@@ -248,9 +248,11 @@ class ArrayFacet(CountingFacet):
 
     def facet_sql(self, column: str, limit: int) -> str:
         # Each row counts once per distinct item, however often the item repeats in it.
+        # Values that are not JSON (blank strings, say) are skipped rather than failing the query.
+        quoted = escape_sqlite(column)
         return (f"select value, count(*) as count from (select distinct rows.facet_row, items.value as value "
-                f"from (select row_number() over () as facet_row, {escape_sqlite(column)} as facet_items "
-                f"from ({self.sql})) as rows join json_each(rows.facet_items) as items) "
+                f"from (select row_number() over () as facet_row, {quoted} as facet_items from ({self.sql}) "
+                f"where json_valid({quoted})) as rows join json_each(rows.facet_items) as items) "
                 f"group by value order by count desc, value limit {limit}")
 
     def filter_arg(self, column: str) -> str:

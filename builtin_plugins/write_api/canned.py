@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from datasette.database import QueryInterrupted
 from datasette.router import PassToNextRoute
 from datasette.tracer import trace
 from datasette.utils import tilde_decode
@@ -83,7 +84,7 @@ async def run_write(datasette: Any, request: Request, db: Any, canned: dict, sub
     if message_sql:
         try:
             message = str((await db.execute(message_sql, params)).first()[0])
-        except (sqlite3.Error, TypeError, IndexError):
+        except (sqlite3.Error, QueryInterrupted, TypeError, IndexError):
             pass  # keep the plain message rather than fail a write that happened
     return Outcome(True, message, canned.get("on_success_redirect"))
 
