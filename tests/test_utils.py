@@ -439,3 +439,16 @@ def test_reexports_from_sibling_modules():
     assert utils.escape_sqlite("select") == "[select]"
     assert utils.Column._fields[:2] == ("cid", "name")
     assert utils.MultiParams({"a": ["1"]})["a"] == "1"
+
+
+def test_supported_arguments_cache_bound_methods_by_function():
+    from datasette.utils import _signatures, call_with_supported_arguments
+
+    class View:
+        def __call__(self, request, datasette):
+            return (request, datasette)
+
+    before = len(_signatures)
+    for _ in range(50):
+        assert call_with_supported_arguments(View().__call__, request=1, datasette=2, send=3) == (1, 2)
+    assert len(_signatures) - before == 1

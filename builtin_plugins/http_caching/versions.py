@@ -1,8 +1,10 @@
-"""A cheap token that changes whenever a transaction is committed to an SQLite file, by any process.
+"""Content versions: a cheap token that changes whenever a transaction is committed to a database.
 
-Used for HTTP validators (ETags), so it must never stay the same across a commit, and should be
-the same in every process that serves the file (``--workers``), so it is read from the files
-themselves rather than from a per-connection counter such as ``PRAGMA data_version``:
+Immutable files: their sha256 once known (inspect file or background hash), else size, mtime and
+inode. Memory databases: none (nothing tells when they change). Mutable files: a token that must
+never stay the same across a commit, by any process, and should be the same in every process that
+serves the file (``--workers``), so it is read from the files themselves rather than from a
+per-connection counter such as ``PRAGMA data_version``:
 
 * rollback-journal mode: the header's *file change counter* (bytes 24-27), which SQLite bumps on
   every commit, and the page count (28-31);
@@ -22,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import weakref
+from typing import Any
 
 HEADER_SIZE = 100
 WAL_INDEX_HEADER = 48  # one copy of the wal-index header; two copies follow each other
@@ -115,3 +119,19 @@ class FileVersion:
         for key, _ in self._held.values():
             _release(key)
         self._held.clear()
+
+
+_file_versions: weakref.WeakKeyDictionary[Any, FileVersion] = weakref.WeakKeyDictionary()
+
+
+def content_version(db: Any) -> str | None:
+    """The content version of a `Database`, or None when there is none to tell."""
+    if db.is_memory or not db.path:
+        return None
+    if not db.is_mutable:
+        return db.cached_hash or stat_token(db.path)
+    version = _file_versions.get(db)
+    if version is None or version.path != db.path:
+        version = _file_versions[db] = FileVersion(db.path)
+        weakref.finalize(db, version.close)  # the database's connections are long closed by then
+    return version.read()

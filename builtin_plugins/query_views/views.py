@@ -80,8 +80,8 @@ def cache_headers(datasette: Any, request: Request) -> dict[str, str]:
     requested = request.args.get("_ttl")
     if requested is not None and requested.isdigit():
         ttl = int(requested)
-    if datasette.cache_headers and ttl is not None:
-        headers["Cache-Control"] = f"max-age={ttl}" if ttl else "no-cache"
+    if datasette.cache_headers and ttl is not None:  # private: a signed-in actor's page is theirs alone
+        headers["Cache-Control"] = ("private, " if request.actor else "") + f"max-age={ttl}" if ttl else "no-cache"
     return headers
 
 

@@ -25,8 +25,8 @@ def check_format(datasette: Any, format_: str | None) -> None:
 
 
 def add_cache_headers(datasette: Any, request: Request, response: Any) -> Any:
-    """``Cache-Control: max-age=<default_cache_ttl>`` (``_ttl`` overrides, 0 means no-cache) and
-    ``Referrer-Policy: no-referrer``, as upstream sends them on table and row pages."""
+    """``Cache-Control: max-age=<default_cache_ttl>`` (``_ttl`` overrides, 0 means no-cache; ``private``
+    for a signed-in actor) and ``Referrer-Policy: no-referrer``, as upstream sends them on table and row pages."""
     headers = getattr(response, "headers", None)
     if isinstance(headers, dict):
         headers.setdefault("Referrer-Policy", "no-referrer")
@@ -41,7 +41,9 @@ def add_cache_headers(datasette: Any, request: Request, response: Any) -> Any:
             pass
     headers = getattr(response, "headers", None)
     if isinstance(headers, dict) and not any(key.lower() == "cache-control" for key in headers):
-        headers["Cache-Control"] = f"max-age={ttl}" if ttl and ttl > 0 else "no-cache"
+        # A signed-in actor's page may differ from everyone else's: no shared cache may keep it.
+        headers["Cache-Control"] = ("private, " if request.actor else "") + f"max-age={ttl}" \
+            if ttl and ttl > 0 else "no-cache"
     return response
 
 

@@ -122,17 +122,14 @@ class RowsView(View):
         await targets.require(datasette, request, "insert-row", resource)
 
     async def write(self, request: Request, datasette: Any) -> Response:
-        target = await targets.table(datasette, request)
-        targets.check_mutable(target)
-        resource = (target.name, target.table)
-        await self.check_permissions(request, datasette, resource)
-        data = await json_object(datasette, request, check_content_type=True)
-        body = parse_rows_request(data, datasette.setting("max_insert_rows") or 0, self.upsert)
-        if body.replace:
-            await targets.require(datasette, request, "update-row", resource,
-                                  'Permission denied: need update-row to use "replace"')
-        if body.alter:
-            await targets.require(datasette, request, "alter-table", resource, "Permission denied for alter-table")
+        # The table's existence is checked on the write thread (one thread hop less per
+        # request), or here before any other error, which a missing table takes precedence over.
+        target = await targets.table(datasette, request, check=False)
+        try:
+            body = await self.checked_body(request, datasette, target)
+        except WriteError:
+            await targets.ensure_table(target)
+            raise
         table = target.table
         returned, before, after = await sqlite_writes.write(
             target.db, lambda conn: insert_rows(conn, table, body, self.upsert))
@@ -143,6 +140,20 @@ class RowsView(View):
         if body.return_rows:
             result["rows"] = returned
         return ok(result, status=200 if self.upsert else 201)
+
+    async def checked_body(self, request: Request, datasette: Any, target: targets.Target) -> RowsRequest:
+        """The request's body, once the database, the permissions and the body itself pass."""
+        targets.check_mutable(target)
+        resource = (target.name, target.table)
+        await self.check_permissions(request, datasette, resource)
+        data = await json_object(datasette, request, check_content_type=True)
+        body = parse_rows_request(data, datasette.setting("max_insert_rows") or 0, self.upsert)
+        if body.replace:
+            await targets.require(datasette, request, "update-row", resource,
+                                  'Permission denied: need update-row to use "replace"')
+        if body.alter:
+            await targets.require(datasette, request, "alter-table", resource, "Permission denied for alter-table")
+        return body
 
     async def track(self, datasette: Any, request: Request, target: targets.Target, body: RowsRequest) -> None:
         await fire(datasette, "insert-rows", request.actor, database=target.name, table=target.table,

@@ -10,17 +10,28 @@ from .explorer import api_explorer_view
 from .insert import InsertView, UpsertView
 from .row import DeleteView, UpdateView
 
+def as_function(view_class: type) -> Any:
+    """A class view as a plain function: the kernel caches a function's signature once, where a
+    class view's bound ``__call__`` is a new object, inspected again, on every request."""
+    async def view(request: Any, datasette: Any) -> Any:
+        return await view_class()(request, datasette)
+
+    view.__name__ = view.__qualname__ = view_class.__name__
+    view.__doc__ = view_class.__doc__
+    return view
+
+
 _DB = r"(?P<database>[^/.]+)"
 _TABLE = r"(?P<table>[^/.]+)"
 _ROW = r"(?P<table>[^/]+?)/(?P<pks>[^/]+?)"
 
 ROUTES: list[tuple[str, Any]] = [
-    (rf"^/{_DB}/-/create$", CreateView),
-    (rf"^/{_DB}/{_TABLE}/-/insert$", InsertView),
-    (rf"^/{_DB}/{_TABLE}/-/upsert$", UpsertView),
-    (rf"^/{_DB}/{_TABLE}/-/drop$", DropView),
-    (rf"^/{_DB}/{_ROW}/-/update$", UpdateView),
-    (rf"^/{_DB}/{_ROW}/-/delete$", DeleteView),
+    (rf"^/{_DB}/-/create$", as_function(CreateView)),
+    (rf"^/{_DB}/{_TABLE}/-/insert$", as_function(InsertView)),
+    (rf"^/{_DB}/{_TABLE}/-/upsert$", as_function(UpsertView)),
+    (rf"^/{_DB}/{_TABLE}/-/drop$", as_function(DropView)),
+    (rf"^/{_DB}/{_ROW}/-/update$", as_function(UpdateView)),
+    (rf"^/{_DB}/{_ROW}/-/delete$", as_function(DeleteView)),
     (r"^/-/api$", api_explorer_view),
     # Only POSTs to writable canned queries; everything else passes to the page routes.
     (CANNED_QUERY_ROUTE, canned_write_view),

@@ -35,13 +35,24 @@ async def database(datasette: Any, request: Request) -> Target:
         raise WriteError("Database not found", 404) from None
 
 
-async def table(datasette: Any, request: Request, not_found: str = "Table not found") -> Target:
-    """The table of the URL (views do not count): 404 ``not_found`` (``{table}`` is filled in)."""
+async def table(datasette: Any, request: Request, check: bool = True) -> Target:
+    """The table of the URL (views do not count): 404 "Table not found".
+
+    With ``check=False`` the table is not looked up yet: the caller's write function finds
+    out on the write thread, which saves a thread hop, and `ensure_table` gives the 404
+    first on the paths that fail before that.
+    """
     target = await database(datasette, request)
     target.table = tilde_decode(request.url_vars["table"])
-    if not await target.db.table_exists(target.table):
-        raise WriteError(not_found.format(table=target.table), 404)
+    if check:
+        await ensure_table(target)
     return target
+
+
+async def ensure_table(target: Target) -> None:
+    """404 "Table not found" unless the target's table exists."""
+    if not await target.db.table_exists(target.table):
+        raise WriteError("Table not found", 404)
 
 
 async def row(datasette: Any, request: Request) -> Target:

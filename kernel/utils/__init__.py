@@ -68,14 +68,16 @@ _signatures: dict[Any, tuple[frozenset[str], bool]] = {}
 
 
 def _supported(fn: Callable, kwargs: dict[str, Any]) -> dict[str, Any]:
+    # A bound method is a fresh object on every attribute access: key it by its function.
+    key = (fn.__func__, True) if inspect.ismethod(fn) else fn
     try:
-        names, takes_all = _signatures[fn]
+        names, takes_all = _signatures[key]
     except (KeyError, TypeError):  # TypeError: an unhashable callable, never cached
         params = inspect.signature(fn).parameters.values()
         names = frozenset(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
         takes_all = any(p.kind == p.VAR_KEYWORD for p in params)
-        if len(_signatures) < 4096 and getattr(fn, "__hash__", None) is not None:  # bound methods are fresh objects: cap
-            _signatures[fn] = (names, takes_all)
+        if len(_signatures) < 4096 and getattr(key, "__hash__", None) is not None:
+            _signatures[key] = (names, takes_all)
     return kwargs if takes_all else {k: v for k, v in kwargs.items() if k in names}
 
 
