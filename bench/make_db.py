@@ -14,6 +14,11 @@
 rows mixing low-cardinality text, integers and dates, for facet-suggestion
 benchmarks.
 
+``big.db`` (only with ``--big``, or when the ``startup`` scenario runs): about
+1 GB, table ``big`` with 1,000,000 rows of ~1 KB (``id``, ``n``, ``payload``)
+and a small table ``notes``, for the immutable-startup benchmark (counting
+and hashing it takes seconds, an inspect file makes both unnecessary).
+
 Files are cached: an existing file is kept unless ``--force`` is given. Each
 database is written to a temporary file in one transaction and renamed into
 place, so an interrupted build never leaves a half-built cache behind. Data is
@@ -35,6 +40,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
 BENCH_DB = DATA_DIR / "bench.db"
 WIDE_DB = DATA_DIR / "wide.db"
+BIG_DB = DATA_DIR / "big.db"
+BIG_ROWS = 1_000_000
 
 SEED = 20240601
 BENCH_ROWS = 1_000_000
@@ -223,6 +230,33 @@ def build_wide_db(path: Path = WIDE_DB, rows: int = WIDE_ROWS) -> Path:
     return path
 
 
+def build_big_db(path: Path = BIG_DB, rows: int = BIG_ROWS) -> Path:
+    t0 = time.perf_counter()
+    conn, tmp = _connect_tmp(path)
+    conn.execute("BEGIN")
+    conn.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, n INTEGER, payload TEXT)")
+    # ~1 KB of text per row, generated inside SQLite (no Python per row): printf pads the
+    # row number's hex to 990 characters.
+    conn.execute(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) "
+        "INSERT INTO big (id, n, payload) SELECT x, x % 1000, printf('%990s', hex(x * 2654435761)) FROM c",
+        [rows],
+    )
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, note TEXT)")
+    conn.execute("INSERT INTO notes (note) VALUES ('a 1 GB database for the startup benchmark')")
+    conn.execute("COMMIT")
+    _finish(conn, tmp, path)
+    size = path.stat().st_size
+    print(f"[make_db] built {path} ({rows:,} rows, {size / 1e9:.2f} GB) in {time.perf_counter() - t0:.1f}s")
+    return path
+
+
+def ensure_big_db(force: bool = False) -> Path:
+    if BIG_DB.exists() and not force:
+        return BIG_DB
+    return build_big_db()
+
+
 def ensure_bench_db(force: bool = False) -> Path:
     if BENCH_DB.exists() and not force:
         return BENCH_DB
@@ -238,11 +272,14 @@ def ensure_wide_db(force: bool = False) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wide", action="store_true", help="also build wide.db")
+    parser.add_argument("--big", action="store_true", help="also build the ~1 GB big.db")
     parser.add_argument("--force", action="store_true", help="rebuild even if cached")
     args = parser.parse_args(argv)
     print(ensure_bench_db(force=args.force))
     if args.wide:
         print(ensure_wide_db(force=args.force))
+    if args.big:
+        print(ensure_big_db(force=args.force))
     return 0
 
 

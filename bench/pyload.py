@@ -121,16 +121,19 @@ def _percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[idx]
 
 
-async def run(url: str, connections: int, duration: float, timeout: float) -> dict[str, float]:
+async def run(
+    url: str, connections: int, duration: float, timeout: float, headers: list[str] | None = None
+) -> dict[str, float]:
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     port = parts.port or 80
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
+    extra = "".join(f"{header}\r\n" for header in headers or [])
     request = (
         f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-        "User-Agent: bench-pyload\r\nAccept: */*\r\n\r\n"
+        f"User-Agent: bench-pyload\r\nAccept: */*\r\n{extra}\r\n"
     ).encode("latin-1")
     stats = Stats()
     started = time.perf_counter()
@@ -168,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-c", "--connections", type=int, default=8)
     parser.add_argument("-d", "--duration", type=float, default=5.0)
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("-H", "--header", action="append", default=[], help="extra request header")
     args = parser.parse_args(argv)
-    result = asyncio.run(run(args.url, args.connections, args.duration, args.timeout))
+    result = asyncio.run(run(args.url, args.connections, args.duration, args.timeout, args.header))
     print("BENCH_JSON " + json.dumps(result), flush=True)
     return 0
 

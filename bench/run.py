@@ -68,6 +68,8 @@ class Scenario:
     target: float | None = None  # wanted minimum ratio ours/upstream (req/s)
     needs_wide: bool = False  # serve bench/data/wide.db too
     default: bool = True  # part of a plain run without --scenario
+    headers: tuple[str, ...] = ()  # request headers; "{etag}" = the ETag of a plain GET of the path
+    ours_args: tuple[str, ...] = ()  # extra `serve` arguments for ours only (own server pair)
 
     @property
     def key(self) -> str:
@@ -81,8 +83,13 @@ def _in_modes(
     target: float | None = None,
     needs_wide: bool = False,
     default: bool = True,
+    headers: tuple[str, ...] = (),
+    ours_args: tuple[str, ...] = (),
 ) -> list[Scenario]:
-    return [Scenario(name, path, mode, description, target, needs_wide, default) for mode in MODES]
+    return [
+        Scenario(name, path, mode, description, target, needs_wide, default, headers, ours_args)
+        for mode in MODES
+    ]
 
 
 SCENARIOS: list[Scenario] = [
@@ -127,6 +134,33 @@ SCENARIOS: list[Scenario] = [
         "/bench/bench.json?_facet=state&_facet=category",
         "two facets (GROUP BY counts) over 1M rows",
     ),
+    # Caching, compression and workers (issue 7). Their targets compare ours with ours
+    # (see COMPARISONS); upstream has no ETags, no gzip and no --workers, so its side of
+    # these scenarios is a plain full render.
+    *_in_modes(
+        "table_html_304",
+        "/bench/bench",
+        "revalidation of the HTML table page: If-None-Match with its ETag (304, no SQL)",
+        headers=("If-None-Match: {etag}",),
+    ),
+    *_in_modes(
+        "table_html_gzip",
+        "/bench/bench",
+        "the HTML table page, gzip-compressed (Accept-Encoding: gzip)",
+        headers=("Accept-Encoding: gzip",),
+    ),
+    *_in_modes(
+        "table_json_gzip",
+        "/bench/bench.json?_size=100",
+        "100 rows as JSON, gzip-compressed (Accept-Encoding: gzip)",
+        headers=("Accept-Encoding: gzip",),
+    ),
+    *_in_modes(
+        "table_json_workers2",
+        "/bench/bench.json?_size=100",
+        "100 rows as JSON with ours on `--workers 2` (upstream: one process)",
+        ours_args=("--workers", "2"),
+    ),
     *_in_modes(
         "wide_html",
         "/wide/wide",
@@ -144,6 +178,31 @@ SCENARIOS: list[Scenario] = [
 ]
 
 
+
+@dataclass(frozen=True)
+class Comparison:
+    """A ratio between two of our own scenarios measured in the same run and mode."""
+
+    name: str
+    numerator: str
+    denominator: str
+    description: str
+    target: float | None = None
+
+
+COMPARISONS = [
+    Comparison("304_vs_render", "table_html_304", "table_html",
+               "304 revalidation vs full render of the same page", target=10.0),
+    Comparison("workers2_vs_1", "table_json_workers2", "table_json",
+               "--workers 2 vs one worker, table JSON", target=1.6),
+    Comparison("gzip_html", "table_html_gzip", "table_html", "gzip vs identity, table HTML"),
+    Comparison("gzip_json", "table_json_gzip", "table_json", "gzip vs identity, table JSON"),
+]
+
+STARTUP = "startup"  # the special scenario: time to the first 200 on a 1 GB immutable database
+STARTUP_PATH = "/big"  # the database page: table counts and the database colour (its hash)
+
+
 # --------------------------------------------------------------------------
 # HTTP probing
 # --------------------------------------------------------------------------
@@ -157,6 +216,7 @@ class Probe:
     content_type: str = ""
     error: str = ""
     notes: list[str] = field(default_factory=list)
+    etag: str = ""
 
 
 def response_notes(body: bytes, content_type: str) -> list[str]:
@@ -180,21 +240,29 @@ def response_notes(body: bytes, content_type: str) -> list[str]:
     return notes
 
 
-def http_get(port: int, path: str, timeout: float = 30.0) -> Probe:
-    """One GET without following redirects."""
+def http_get(
+    port: int, path: str, timeout: float = 30.0, headers: Sequence[str] = ()
+) -> Probe:
+    """One GET without following redirects (``headers`` as "Name: value" lines)."""
     start = time.perf_counter()
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    sent = {"User-Agent": "bench-probe"}
+    sent.update(dict(h.split(": ", 1) for h in headers))
     try:
-        conn.request("GET", path, headers={"User-Agent": "bench-probe"})
+        conn.request("GET", path, headers=sent)
         resp = conn.getresponse()
         body = resp.read()
         content_type = resp.getheader("content-type", "")
+        compressed = bool(resp.getheader("content-encoding"))
         return Probe(
             status=resp.status,
             elapsed_ms=(time.perf_counter() - start) * 1000,
             nbytes=len(body),
             content_type=content_type,
-            notes=response_notes(body, content_type) if resp.status == 200 else [],
+            notes=response_notes(body, content_type)
+            if resp.status == 200 and not compressed
+            else ([f"{resp.getheader('content-encoding')} encoded"] if compressed else []),
+            etag=resp.getheader("etag", ""),
         )
     except (OSError, http.client.HTTPException) as ex:
         return Probe(None, (time.perf_counter() - start) * 1000, error=repr(ex))
@@ -418,11 +486,11 @@ class LoadGen:
         self.timeout = timeout
         self.cpu = cpu
 
-    def command(self, url: str, duration: int) -> list[str]:
+    def command(self, url: str, duration: int, headers: Sequence[str] = ()) -> list[str]:
         raise NotImplementedError
 
-    def run(self, url: str, duration: int) -> dict[str, Any]:
-        cmd = self.command(url, duration)
+    def run(self, url: str, duration: int, headers: Sequence[str] = ()) -> dict[str, Any]:
+        cmd = self.command(url, duration, headers)
         if self.cpu is not None:
             cmd = ["taskset", "-c", self.cpu, *cmd]
         # subprocess.run kills the child if we are interrupted.
@@ -449,13 +517,14 @@ class WrkLoadGen(LoadGen):
         self.binary = binary
         self.name = f"wrk ({wrk_version(binary)})"
 
-    def command(self, url: str, duration: int) -> list[str]:
+    def command(self, url: str, duration: int, headers: Sequence[str] = ()) -> list[str]:
         return [
             self.binary,
             "-t1",  # 2-core machine: one load thread, the server gets the other core
             f"-c{self.connections}",
             f"-d{duration}s",
             f"--timeout={self.timeout:g}s",
+            *(arg for header in headers for arg in ("-H", header)),
             "-s",
             str(REPORT_LUA),
             url,
@@ -465,7 +534,7 @@ class WrkLoadGen(LoadGen):
 class PyLoadGen(LoadGen):
     name = "python-asyncio (fallback: slower than wrk, may cap fast servers)"
 
-    def command(self, url: str, duration: int) -> list[str]:
+    def command(self, url: str, duration: int, headers: Sequence[str] = ()) -> list[str]:
         return [
             sys.executable,
             str(PYLOAD),
@@ -476,6 +545,7 @@ class PyLoadGen(LoadGen):
             str(duration),
             "--timeout",
             str(self.timeout),
+            *(arg for header in headers for arg in ("-H", header)),
         ]
 
 
@@ -566,6 +636,19 @@ class ScenarioResult:
     target_met: bool | None = None
 
 
+def resolve_headers(scenario: Scenario, server: Server) -> list[str]:
+    """The scenario's headers; "{etag}" becomes the ETag of a plain GET (dropped if there is none)."""
+    resolved = []
+    for header in scenario.headers:
+        if "{etag}" in header:
+            etag = http_get(server.port, scenario.path).etag
+            if not etag:
+                continue
+            header = header.replace("{etag}", etag)
+        resolved.append(header)
+    return resolved
+
+
 def measure(
     scenario: Scenario,
     servers: dict[str, Server],
@@ -576,19 +659,21 @@ def measure(
 ) -> ScenarioResult:
     sides = {label: SideResult(label) for label in servers}
     active: list[str] = []
+    headers: dict[str, list[str]] = {}
     for label, server in servers.items():
         side = sides[label]
         if not server.ready:
             side.na_reason = f"server not running ({server.error})"
             continue
-        probe = http_get(server.port, scenario.path)
+        headers[label] = resolve_headers(scenario, server)
+        probe = http_get(server.port, scenario.path, headers=headers[label])
         side.probe_status, side.probe_ms, side.probe_bytes = (
             probe.status,
             round(probe.elapsed_ms, 2),
             probe.nbytes,
         )
         side.probe_notes = probe.notes
-        if probe.status != 200:
+        if probe.status not in (200, 304):
             side.na_reason = f"status {probe.status}" if probe.status is not None else probe.error
             continue
         active.append(label)
@@ -597,7 +682,7 @@ def measure(
         return f"http://{HOST}:{servers[label].port}{scenario.path}"
 
     def load(label: str, seconds: int) -> dict[str, Any]:
-        result = loadgen.run(url(label), seconds)
+        result = loadgen.run(url(label), seconds, headers[label])
         # Let abandoned in-flight requests drain before the next measurement.
         result["drain_s"] = round(servers[label].wait_idle(), 3)
         return result
@@ -715,12 +800,136 @@ def print_summary(results: Iterable[ScenarioResult], loadgen: LoadGen) -> None:
 
 
 # --------------------------------------------------------------------------
+# Comparisons between our own scenarios, and the startup benchmark
+# --------------------------------------------------------------------------
+
+
+def compare(results: Sequence[ScenarioResult]) -> list[dict[str, Any]]:
+    """Each comparison of COMPARISONS whose two scenarios were measured, per mode."""
+    by_key = {(r.name, r.mode): r for r in results}
+    rows = []
+    for c in COMPARISONS:
+        for mode in MODES:
+            num, den = by_key.get((c.numerator, mode)), by_key.get((c.denominator, mode))
+            if num is None or den is None or not num.ours.rps or not den.ours.rps:
+                continue
+            ratio = num.ours.rps / den.ours.rps
+            rows.append(
+                {
+                    "name": c.name,
+                    "mode": mode,
+                    "description": c.description,
+                    "numerator": c.numerator,
+                    "denominator": c.denominator,
+                    "numerator_rps": round(num.ours.rps, 1),
+                    "denominator_rps": round(den.ours.rps, 1),
+                    "numerator_bytes": num.ours.probe_bytes,
+                    "denominator_bytes": den.ours.probe_bytes,
+                    "ratio": round(ratio, 2),
+                    "target": c.target,
+                    "target_met": None if c.target is None else ratio >= c.target,
+                }
+            )
+    return rows
+
+
+def print_comparisons(rows: Sequence[dict[str, Any]], results: Sequence[ScenarioResult]) -> None:
+    print("\n== ours vs ours (same run)")
+    print(
+        f"{'comparison':<26} {'req/s':>19} {'ratio':>7} {'response bytes':>21}  note"
+    )
+    for row in rows:
+        rps = f"{row['numerator_rps']:.0f} / {row['denominator_rps']:.0f}"
+        size = f"{row['numerator_bytes']} / {row['denominator_bytes']}"
+        note = row["description"]
+        if row["target"] is not None:
+            note += f"; target >= {row['target']:g}x {'MET' if row['target_met'] else 'MISSED'}"
+        print(
+            f"{row['name'] + '[' + row['mode'] + ']':<26} {rps:>19} {row['ratio']:>6.2f}x {size:>21}  {note}"
+        )
+
+
+def ensure_inspect_file(ours: Path, db: Path) -> tuple[Path, float | None]:
+    """``big-inspect.json`` next to the database, written by our ``datasette inspect`` when missing
+    or older than the database; returns it and how long inspecting took (None if cached)."""
+    path = db.with_name(db.stem + "-inspect.json")
+    if path.exists() and path.stat().st_mtime_ns > db.stat().st_mtime_ns:
+        return path, None
+    start = time.perf_counter()
+    subprocess.run([str(ours.absolute()), "inspect", str(db), "--inspect-file", str(path)], check=True)
+    return path, time.perf_counter() - start
+
+
+def time_to_first_200(server: Server, path: str, timeout: float = 300.0) -> tuple[float | None, Any]:
+    """Seconds from process start to the first 200 on ``path``, and the count of the big table then."""
+    deadline = server._started_at + timeout
+    while time.perf_counter() < deadline:
+        if server.proc is None or server.proc.poll() is not None:
+            return None, "exited"
+        probe = http_get(server.port, path, timeout=timeout)
+        if probe.status == 200:
+            elapsed = time.perf_counter() - server._started_at
+            conn = http.client.HTTPConnection(HOST, server.port, timeout=60)
+            try:
+                conn.request("GET", path + ".json")
+                tables = json.loads(conn.getresponse().read()).get("tables", [])
+                count = next((t.get("count") for t in tables if t.get("name") == "big"), None)
+            except (OSError, ValueError, http.client.HTTPException):
+                count = "?"
+            finally:
+                conn.close()
+            return elapsed, count
+        time.sleep(0.005)
+    return None, "timeout"
+
+
+def measure_startup(ours: Path, upstream_exe: Path, rounds: int) -> dict[str, Any]:
+    """Startup to the first 200 of the database page of a 1 GB immutable file, for both servers,
+    with and without an inspect file (alternating, ``rounds`` times; medians reported)."""
+    big = make_db.ensure_big_db()
+    inspect_file, inspect_s = ensure_inspect_file(ours, big)
+    print(f"\n== startup: -i {big.name} ({big.stat().st_size / 1e9:.2f} GB), first 200 on {STARTUP_PATH}")
+    if inspect_s is not None:
+        print(f"   (our `datasette inspect` wrote {inspect_file.name} in {inspect_s:.1f}s)")
+    configs = [
+        (label, exe, with_inspect)
+        for label, exe in (("ours", ours), ("upstream", upstream_exe))
+        for with_inspect in (True, False)
+    ]
+    times: dict[str, list[float]] = {}
+    counts: dict[str, Any] = {}
+    for i in range(rounds):
+        for label, exe, with_inspect in configs if i % 2 == 0 else configs[::-1]:
+            key = f"{label} {'with' if with_inspect else 'without'} inspect file"
+            db_args = ["-i", str(big)] + (["--inspect-file", str(inspect_file)] if with_inspect else [])
+            server = Server(label, exe, db_args, [], LOG_DIR / f"startup-{label}.log")
+            server.start()
+            try:
+                elapsed, count = time_to_first_200(server, STARTUP_PATH)
+            finally:
+                server.stop()
+            if elapsed is not None:
+                times.setdefault(key, []).append(elapsed)
+            counts[key] = count
+    result = {}
+    for key, values in times.items():
+        median = statistics.median(values)
+        result[key] = {"median_s": round(median, 3), "runs_s": [round(v, 3) for v in values],
+                       "count_shown": counts.get(key)}
+        target = "  (target <= 1 s: " + ("MET" if median <= 1.0 else "MISSED") + ")" \
+            if key == "ours with inspect file" else ""
+        print(f"   {key:<32} {median:6.2f}s  runs {', '.join(f'{v:.2f}' for v in values)}; "
+              f"rows shown for big: {counts.get(key)}{target}")
+    return result
+
+
+# --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
 
 
 def select_scenarios(names: Sequence[str], modes: Sequence[str], wide: bool) -> list[Scenario]:
-    known = {s.name for s in SCENARIOS}
+    known = {s.name for s in SCENARIOS} | {STARTUP}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise SystemExit(
@@ -796,6 +1005,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--wide", action="store_true", help="also build wide.db and run the wide-table scenarios"
     )
     p.add_argument(
+        "--startup",
+        action="store_true",
+        help="also measure startup on a 1 GB immutable database (built in bench/data/ on first use)",
+    )
+    p.add_argument(
         "--loadgen",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -866,15 +1080,27 @@ def report_server(server: Server) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     modes = args.mode or list(MODES)
-    scenarios = select_scenarios(args.scenario, modes, args.wide)
+    run_startup = STARTUP in args.scenario or args.startup
+    scenarios = select_scenarios([n for n in args.scenario if n != STARTUP], modes, args.wide)
+    if args.scenario == [STARTUP]:
+        scenarios = []
     if args.list:
         for s in SCENARIOS:
             flags = [f"target>={s.target:g}x"] if s.target else []
             if not s.default:
                 flags.append("needs --wide or --scenario")
-            print(f"{s.name:<14} {s.mode:<10} {s.path:<50} {' '.join(flags)}")
+            if s.headers:
+                flags.append("headers: " + "; ".join(s.headers))
+            if s.ours_args:
+                flags.append("ours: " + shlex.join(s.ours_args))
+            print(f"{s.name:<20} {s.mode:<10} {s.path:<50} {' '.join(flags)}")
+        for c in COMPARISONS:
+            target = f"target>={c.target:g}x" if c.target else ""
+            print(f"{'(compare) ' + c.name:<20} {c.numerator} / {c.denominator}: {c.description} {target}")
+        print(f"{STARTUP:<20} {'-i big.db':<10} {STARTUP_PATH:<50} time to the first 200, "
+              "with and without an inspect file (--startup or --scenario startup)")
         return 0
-    if not scenarios:
+    if not scenarios and not run_startup:
         raise SystemExit("no scenarios selected")
 
     # SIGTERM/SIGHUP behave like Ctrl-C: stop servers, keep partial results.
@@ -911,14 +1137,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     server_info: dict[str, dict[str, Any]] = {}
     interrupted = False
     try:
-        for mode in modes:
-            group = [s for s in scenarios if s.mode == mode]
-            if not group:
-                continue
+        for mode, ours_args in dict.fromkeys((s.mode, s.ours_args) for s in scenarios):
+            group = [s for s in scenarios if s.mode == mode and s.ours_args == ours_args]
             dbs = [bench_db] + ([wide_db] if wide_db and any(s.needs_wide for s in group) else [])
+            suffix = "".join(f"-{a.lstrip('-')}" for a in ours_args)
             servers = {
                 label: Server(
-                    label, exe, db_args(dbs, mode), extra, LOG_DIR / f"{label}-{mode}.log", cpu
+                    label,
+                    exe,
+                    db_args(dbs, mode),
+                    [*extra, *(ours_args if label == "ours" else ())],
+                    LOG_DIR / f"{label}-{mode}{suffix}.log",
+                    cpu,
                 )
                 for label, exe in (("ours", args.ours), ("upstream", upstream_exe))
             }
@@ -927,9 +1157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     server.start()
                 for server in servers.values():
                     server.wait_ready()
-                print(f"\n#### mode: {mode}")
+                print(f"\n#### mode: {mode}" + (f" (ours: {shlex.join(ours_args)})" if ours_args else ""))
                 for server in servers.values():
-                    server_info[f"{server.label}-{mode}"] = report_server(server)
+                    server_info[f"{server.label}-{mode}{suffix}"] = report_server(server)
                 for scenario in group:
                     result = measure(
                         scenario, servers, loadgen, args.duration, args.warmup, args.rounds
@@ -947,6 +1177,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if results:
         print_summary(results, loadgen)
+    comparisons = compare(results)
+    if comparisons:
+        print_comparisons(comparisons, results)
+    startup: dict[str, Any] = {}
+    if run_startup and not interrupted:
+        try:
+            startup = measure_startup(args.ours, upstream_exe, args.rounds)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            stop_all_servers()
     payload = {
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "interrupted": interrupted,
@@ -970,13 +1211,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "servers": server_info,
         "results": [asdict(r) for r in results],
+        "comparisons": comparisons,
+        "startup": startup,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"[bench] results written to {args.output}")
     if interrupted:
         return 130
-    if args.fail_on_target and any(r.target_met is False for r in results):
+    missed = [c for c in comparisons if c["target_met"] is False]
+    if args.fail_on_target and (any(r.target_met is False for r in results) or missed):
         return 1
     return 0
 

@@ -10,6 +10,7 @@ is seen by the very next request. In-memory databases are not cached.
 """
 from __future__ import annotations
 
+import contextvars
 import threading
 import weakref
 from collections import OrderedDict
@@ -137,4 +138,5 @@ async def run_jobs(db: Any, jobs: Sequence[Job]) -> list:
         if all(value is not MISSING for value in known):
             cache.hits += len(known)
             return known
-    return await db.execute_fn(lambda conn: _run(conn, cache, jobs, known))
+    context = contextvars.copy_context()  # so datasette.tracer records the queries (?_trace=1)
+    return await db.execute_fn(lambda conn: context.run(_run, conn, cache, jobs, known))

@@ -67,11 +67,12 @@ class Budget:
         return remaining is not None and remaining <= 0
 
     def limit(self, ms: float) -> float:
-        """A query time limit: ``ms`` (0 = none), no later than the budget's end."""
+        """A query time limit: ``ms`` (0 = none), no later than the budget's end (never 0,
+        which would mean no limit at all)."""
         remaining = self.remaining_ms()
         if remaining is None:
             return ms
-        return min(ms, remaining) if ms and ms > 0 else remaining
+        return max(min(ms, remaining) if ms and ms > 0 else remaining, 0.01)
 
 
 class PartialSample(Exception):
@@ -132,6 +133,8 @@ def _judge(conn: sqlite3.Connection, values: list) -> ColumnSample:
 
 def _sample(conn: sqlite3.Connection, database: str, sql: str, params: Any, budget: Budget,
             limit_ms: float) -> dict[str, ColumnSample]:
+    if budget.exhausted():
+        raise PartialSample({})
     rows, columns = run_query(conn, database, f"select * from ({sql}) limit {SAMPLE_ROWS}", params,
                               budget.limit(limit_ms))
     by_column = list(zip(*rows)) if rows else [()] * len(columns)

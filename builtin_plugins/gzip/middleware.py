@@ -17,7 +17,8 @@ from datasette.utils.asgi import Receive, Scope, Send
 MINIMUM_SIZE = 500  # bytes: below this gzip's header and checksum eat the gain
 COMPRESS_LEVEL = 6  # zlib's default: nearly level 9's ratio at a fraction of its CPU
 EXCLUDED_CONTENT_TYPES = DEFAULT_EXCLUDED_CONTENT_TYPES + (
-    "application/octet-stream",  # database downloads and BLOB cells: usually compressed already
+    "application/octet-stream",  # database downloads and BLOB cells (``.blob``): often compressed already
+    "application/binary",
     "application/x-sqlite3",
     "application/vnd.sqlite3",
     "application/x-bzip2",

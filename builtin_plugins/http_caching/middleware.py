@@ -131,6 +131,7 @@ class HttpCachingMiddleware:
 
     async def reject(self, scope: Scope, receive: Receive, send: Send, message: str) -> None:
         """A 400 rendered like every other error (JSON for ``.json`` pages), by ``handle_exception``."""
+        await self.ds.invoke_startup()  # error pages need the templates (a no-op once started)
         request = Request(scope, receive)
         error = BadRequest(message)
         response = await self.ds.hook.first("handle_exception", datasette=self.ds, request=request, exception=error)

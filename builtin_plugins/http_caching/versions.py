@@ -106,7 +106,13 @@ class FileVersion:
 
     def _wal_index_header(self) -> bytes | None:
         shm = self.path + "-shm"
-        fd = self._fd("shm", shm, os.stat(shm).st_ino)
+        try:
+            inode = os.stat(shm).st_ino
+        except FileNotFoundError:
+            # No connection has the file open (the last one checkpointed and removed the WAL): the
+            # database file alone holds the content. A -wal without its -shm is a crash's leftover.
+            return None if os.path.exists(self.path + "-wal") else b"no wal"
+        fd = self._fd("shm", shm, inode)
         for _ in range(READ_ATTEMPTS):
             data = os.pread(fd, 2 * WAL_INDEX_HEADER, 0)
             first, second = data[:WAL_INDEX_HEADER], data[WAL_INDEX_HEADER:]

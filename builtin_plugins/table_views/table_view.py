@@ -26,6 +26,7 @@ class TableContext:
     def __init__(self, datasette: Any, request: Request, db: Any, schema: DatabaseSchema, table: TableSchema,
                  config: dict, options: TableOptions, hook_filters: list[FilterArguments], html: bool) -> None:
         self.ds, self.request, self.db, self.schema, self.table = datasette, request, db, schema, table
+        self.datasette = datasette  # the name register_table_extras documents
         self.database_name, self.table_name = db.name, table.name
         self.config, self.options, self.html = config, options, html
         self.hook_filters = hook_filters

@@ -131,3 +131,15 @@ async def test_no_budget_means_upstream_behaviour(make_ds, fixtures_path):
     ds = await make_ds(immutables=[str(fixtures_path)], settings={"facet_suggest_budget_ms": 0})
     data = await get_json(ds, "/fixtures/wide.json?_extra=suggested_facets&_size=0")
     assert [s["name"] for s in data["suggested_facets"]] == wide_suggestions()
+
+
+async def test_budget_limits():
+    from datasette_builtins.facets.suggest import Budget
+
+    unlimited = Budget(0)
+    assert unlimited.remaining_ms() is None and not unlimited.exhausted() and unlimited.limit(50) == 50
+    spent = Budget(0.000001)
+    time.sleep(0.001)
+    assert spent.exhausted() and spent.limit(50) == 0.01 and spent.limit(0) == 0.01
+    fresh = Budget(10_000)
+    assert 40 < fresh.limit(50) <= 50 and 9_000 < fresh.limit(0) <= 10_000
