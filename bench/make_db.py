@@ -257,6 +257,17 @@ def ensure_big_db(force: bool = False) -> Path:
     return build_big_db()
 
 
+def use_rollback_journal(path: Path) -> None:
+    """Put a database back in rollback-journal mode: ``serve --workers`` switches files to WAL,
+    which would change every later measurement of both servers."""
+    conn = sqlite3.connect(path)
+    try:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+
+
 def ensure_bench_db(force: bool = False) -> Path:
     if BENCH_DB.exists() and not force:
         return BENCH_DB

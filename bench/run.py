@@ -1140,6 +1140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for mode, ours_args in dict.fromkeys((s.mode, s.ours_args) for s in scenarios):
             group = [s for s in scenarios if s.mode == mode and s.ours_args == ours_args]
             dbs = [bench_db] + ([wide_db] if wide_db and any(s.needs_wide for s in group) else [])
+            for db in dbs:  # a --workers group leaves them in WAL mode
+                make_db.use_rollback_journal(db)
             suffix = "".join(f"-{a.lstrip('-')}" for a in ours_args)
             servers = {
                 label: Server(
@@ -1174,6 +1176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n[bench] interrupted; servers stopped, writing partial results")
     finally:
         stop_all_servers()
+        for db in (bench_db, wide_db):
+            if db is not None:
+                make_db.use_rollback_journal(db)
 
     if results:
         print_summary(results, loadgen)

@@ -11,6 +11,10 @@ SQLite allows one writer at a time per file. Each worker has a single write thre
 connection waits (busy timeout) for the other workers' writers instead of failing with
 "database is locked". WAL mode lets readers in every worker carry on while one of them writes,
 so writable file databases are switched to it once, before the workers start.
+
+Connections are shared out by the workers' accept calls on the one socket: a worker that wakes
+first may accept a whole burst of new keep-alive connections, so a load test with few
+connections can find one worker doing all the work (many clients even this out).
 """
 from __future__ import annotations
 

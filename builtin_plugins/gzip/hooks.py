@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from .middleware import compression_middleware
+from .middleware import CompressionMiddleware
 
 
 @hookimpl(trylast=True)
@@ -11,5 +11,5 @@ def asgi_wrapper(datasette):
     # trylast: applied after every other wrapper, so it is the outermost one and compresses
     # what the others produced (their headers, 304s and redirects included).
     def wrap(app):
-        return compression_middleware(app, datasette.plugin_config("gzip") or {})
+        return CompressionMiddleware(app, datasette.plugin_config("gzip") or {})
     return wrap

@@ -57,14 +57,14 @@ class HttpCachingMiddleware:
         self.app = app
         self.ds = datasette
         self._fingerprint: bytes | None = None
-        self._settings: tuple = ()
+        self._settings: dict = {}
         self._cache_control: dict[bytes, bytes] = {}  # ETag -> the Cache-Control its 200 had, for 304s
 
     def fingerprint(self) -> bytes:
-        settings = tuple(self.ds.settings_dict().items())  # tests change settings at run time
+        settings = self.ds.settings_dict()  # tests change settings at run time
         if self._fingerprint is None or settings != self._settings:
             self._settings = settings
-            self._fingerprint = instance_fingerprint(self.ds) + repr(settings).encode()
+            self._fingerprint = instance_fingerprint(self.ds) + repr(sorted(settings.items())).encode()
         return self._fingerprint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,16 +99,23 @@ class HttpCachingMiddleware:
     def tagging(self, tag: bytes, send: Send) -> Send:
         async def wrapped(message: dict) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                raw = list(message.get("headers") or [])
-                names = {name.lower(): value for name, value in raw}
-                cache_control = names.get(b"cache-control", b"")
-                if b"etag" not in names and b"set-cookie" not in names and not NO_VALIDATOR.search(cache_control):
-                    vary = names.get(b"vary", b"")
-                    if b"accept-encoding" not in vary.lower():  # the tag depends on it
-                        vary = vary + b", Accept-Encoding" if vary else b"Accept-Encoding"
-                    raw = [(name, value) for name, value in raw if name.lower() != b"vary"]
-                    message = {**message, "headers": [*raw, (b"etag", tag), (b"vary", vary)]}
-                    self.remember(tag, cache_control)
+                raw = message.get("headers") or []
+                cache_control = vary = b""
+                for name, value in raw:
+                    name = name.lower()
+                    if name == b"cache-control":
+                        cache_control = value
+                    elif name == b"vary":
+                        vary = value
+                    elif name in (b"etag", b"set-cookie"):
+                        break
+                else:
+                    if not NO_VALIDATOR.search(cache_control):
+                        if b"accept-encoding" not in vary.lower():  # the tag depends on it
+                            vary = vary + b", Accept-Encoding" if vary else b"Accept-Encoding"
+                        kept = [(n, v) for n, v in raw if n.lower() != b"vary"]
+                        message = {**message, "headers": [*kept, (b"etag", tag), (b"vary", vary)]}
+                        self.remember(tag, cache_control)
             await send(message)
         return wrapped
 

@@ -77,23 +77,28 @@ class FileVersion:
     def __init__(self, path: str) -> None:
         self.path = path
         self._held: dict[str, tuple[tuple[int, int], int]] = {}  # "db" / "shm" -> (key, fd)
+        self._stale: list[tuple[int, int]] = []  # descriptors of removed files, given back on close()
 
-    def _fd(self, role: str, path: str, inode: int) -> int:
+    def _open(self, role: str, path: str) -> tuple[int, os.stat_result]:
+        """A descriptor of ``path`` and its ``fstat``: cheaper than ``stat`` by path, and a file removed
+        since (a ``-shm`` recreated after a last close, a replaced database) shows no links."""
         held = self._held.get(role)
-        if held is not None and held[0][1] == inode:
-            return held[1]
-        if held is not None:  # the file was replaced (a -shm file is recreated after a last close)
-            _release(held[0])
+        if held is not None:
+            st = os.fstat(held[1])
+            if st.st_nlink:
+                return held[1], st
+            self._stale.append(held[0])  # SQLite may still hold locks through the old file: keep it open
         self._held[role] = _acquire(path)
-        return self._held[role][1]
+        fd = self._held[role][1]
+        return fd, os.fstat(fd)
 
     def read(self) -> str | None:
-        """The current version token, or None if it cannot be told (missing file, no -shm yet)."""
+        """The current version token, or None if it cannot be told (missing file, WAL without index)."""
         if not hasattr(os, "pread"):
             return None
         try:
-            st = os.stat(self.path)
-            header = os.pread(self._fd("db", self.path, st.st_ino), HEADER_SIZE, 0)
+            fd, st = self._open("db", self.path)
+            header = os.pread(fd, HEADER_SIZE, 0)
             parts = [b"%d:%d:%d" % (st.st_size, st.st_mtime_ns, st.st_ino), header[24:32]]
             if len(header) == HEADER_SIZE and header[18] == WAL_FORMAT:
                 wal_index = self._wal_index_header()
@@ -105,14 +110,12 @@ class FileVersion:
         return hashlib.blake2b(b"|".join(parts), digest_size=12).hexdigest()
 
     def _wal_index_header(self) -> bytes | None:
-        shm = self.path + "-shm"
         try:
-            inode = os.stat(shm).st_ino
+            fd, _ = self._open("shm", self.path + "-shm")
         except FileNotFoundError:
             # No connection has the file open (the last one checkpointed and removed the WAL): the
             # database file alone holds the content. A -wal without its -shm is a crash's leftover.
             return None if os.path.exists(self.path + "-wal") else b"no wal"
-        fd = self._fd("shm", shm, inode)
         for _ in range(READ_ATTEMPTS):
             data = os.pread(fd, 2 * WAL_INDEX_HEADER, 0)
             first, second = data[:WAL_INDEX_HEADER], data[WAL_INDEX_HEADER:]
@@ -122,9 +125,10 @@ class FileVersion:
 
     def close(self) -> None:
         """Give back the descriptors (closed once no other `FileVersion` of the process uses them)."""
-        for key, _ in self._held.values():
+        for key in [key for key, _ in self._held.values()] + self._stale:
             _release(key)
         self._held.clear()
+        self._stale.clear()
 
 
 _file_versions: weakref.WeakKeyDictionary[Any, FileVersion] = weakref.WeakKeyDictionary()
