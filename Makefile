@@ -31,8 +31,9 @@ browser:
 			|| echo "warning: could not install chromium; the browser test will be skipped"; \
 	else echo "note: install chromium and chromium-driver to run the browser test"; fi
 
+# Two processes (pytest-xdist) keep the suite near a minute on a 2-core machine.
 test: install browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 test-plugins: install
 	$(BIN)/python -m pytest -q -m plugins --run-plugins
