@@ -20,7 +20,7 @@ demo/demo.db: install demo/build_demo.py
 	$(BIN)/python demo/build_demo.py demo/demo.db
 
 demo: install demo/demo.db
-	$(BIN)/datasette serve demo/demo.db --port $(PORT)
+	$(BIN)/datasette serve demo/demo.db -m demo/metadata.json --port $(PORT)
 
 # The browser test needs Debian's chromium and chromium-driver; as root with apt-get
 # they are installed here, otherwise that one test is skipped with a reason.

@@ -22,7 +22,10 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.mark.asyncio
 async def test_every_demo_page_renders(demo_db):
-    ds = Datasette(files=[str(demo_db)])
+    import json
+
+    metadata = json.loads((ROOT / "demo" / "metadata.json").read_text())
+    ds = Datasette(files=[str(demo_db)], metadata=metadata)
     try:
         paths = ["/", "/-/", "/demo", "/demo.json", "/.json", "/demo/airports/ORD", "/demo/airports/ORD.json",
                  "/demo/-/query?sql=select+count(*)+from+airports",
@@ -37,5 +40,7 @@ async def test_every_demo_page_renders(demo_db):
         assert {row["iata"] for row in search} >= {"ORD", "MDW"}
         index = (await ds.client.get("/")).text
         assert "airports" in index and "weather" in index
+        assert "<h1>Datasette demo: US airports and Seattle weather</h1>" in index
+        assert "https://www.usa.gov/government-works" in index
     finally:
         ds.close()
