@@ -6,19 +6,18 @@ import urllib.parse
 from typing import Any
 
 from datasette.database import QueryInterrupted
-from datasette.router import PassToNextRoute
 from datasette.tracer import trace
-from datasette.utils import escape_sqlite, make_slot_function, path_with_format, sqlite_timelimit, tilde_decode, \
+from datasette.utils import escape_sqlite, make_slot_function, path_with_format, sqlite_timelimit, \
     to_css_class, urlsafe_components
-from datasette.utils.asgi import NotFound, Request, Response, RowNotFound, TableNotFound
+from datasette.utils.asgi import NotFound, Request, Response, RowNotFound
 from datasette.utils.sqlite import sqlite3
 
 from .cells import CellRenderer
 from .metadata import page_metadata
-from .responses import available_renderers, check_format, json_url, render_format, render_html, \
-    resolve_database
-from .schema import STALE, TableSchema, get_schema, run_checked
+from .responses import available_renderers, check_format, json_url, render_format, render_html
+from .schema import STALE, TableSchema, run_checked
 from .table_query import expand_rows
+from .table_view import load_table
 
 
 def _fk_link(datasette: Any, database: str, fk: dict, value: Any) -> str:
@@ -61,15 +60,7 @@ def _fetch(conn: sqlite3.Connection, database: str, table: TableSchema, pk_value
 
 async def row_view(datasette: Any, request: Request) -> Any:
     format_ = request.url_vars.get("format")
-    db = resolve_database(datasette, request)
-    name = tilde_decode(request.url_vars["table"])
-    schema = await get_schema(db, verify=False)
-    table = schema.get(name)
-    if table is None:
-        schema = await get_schema(db, verify=True)
-        table = schema.get(name)
-        if table is None:
-            raise PassToNextRoute(TableNotFound(db.name, name))
+    db, schema, table = await load_table(datasette, request)
     if format_ == "jsono":
         return Response.redirect(path_with_format(request=request, format="json", replace_format="jsono",
                                                   extra_qs={"_shape": "objects"}))
