@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasette.utils.asgi import Request, Response
-from datasette.views.base import View
 
 from . import sqlite_writes, targets
 from .body import invalid_keys, json_object
-from .errors import WriteError, ok
+from .errors import WriteError, WriteView, ok
 from .sqlite_writes import TableInfo, sqlite_utils_db
 from .tracking import fire, fire_alter
 
@@ -143,14 +142,8 @@ def create_table(conn: Any, body: CreateRequest) -> Created:
     return Created(sqlite_writes.schema(conn, body.table) or "", before is not None, before)
 
 
-class CreateView(View):
+class CreateView(WriteView):
     """201 ``{"ok": true, "database", "table", "table_url", "table_api_url", "schema"[, "row_count"]}``."""
-
-    async def post(self, request: Request, datasette: Any) -> Response:
-        try:
-            return await self.write(request, datasette)
-        except WriteError as error:
-            return error.response()
 
     async def write(self, request: Request, datasette: Any) -> Response:
         target = await targets.database(datasette, request)

@@ -6,25 +6,18 @@ from typing import Any
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_sqlite
 from datasette.utils.asgi import Request, Response
-from datasette.views.base import View
 
 from . import sqlite_writes, targets
 from .body import lenient_json_object
-from .errors import WriteError, ok
+from .errors import WriteError, WriteView, ok
 from .sqlite_writes import sqlite_utils_db
 from .tracking import fire
 
 CONFIRM_MESSAGE = 'Pass "confirm": true to confirm'
 
 
-class DropView(View):
+class DropView(WriteView):
     """Without ``{"confirm": true}``: 200 with the row count and a message; with it: 200 ``{"ok": true}``."""
-
-    async def post(self, request: Request, datasette: Any) -> Response:
-        try:
-            return await self.write(request, datasette)
-        except WriteError as error:
-            return error.response()
 
     async def write(self, request: Request, datasette: Any) -> Response:
         target = await targets.table(datasette, request)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import Request, Response
 from datasette.utils.sqlite import sqlite3
+from datasette.views.base import View
 
 
 class WriteError(Exception):
@@ -19,6 +20,19 @@ class WriteError(Exception):
     def response(self) -> Response:
         """The JSON error response."""
         return Response.json({"ok": False, "errors": self.errors}, status=self.status)
+
+
+class WriteView(View):
+    """Base of the write endpoints: ``write()`` does the work, a `WriteError` becomes its JSON response."""
+
+    async def post(self, request: Request, datasette: Any) -> Response:
+        try:
+            return await self.write(request, datasette)
+        except WriteError as error:
+            return error.response()
+
+    async def write(self, request: Request, datasette: Any) -> Response:
+        raise NotImplementedError
 
 
 def from_sqlite(error: sqlite3.Error) -> WriteError:

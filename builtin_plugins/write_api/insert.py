@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from datasette.utils.asgi import Request, Response
-from datasette.views.base import View
 
 from . import sqlite_writes, targets
 from .body import invalid_keys, json_object
-from .errors import WriteError, ok
+from .errors import WriteError, WriteView, ok
 from .sqlite_writes import TableInfo, fetch_rows, sqlite_utils_db
 from .tracking import fire, fire_alter
 
@@ -107,16 +106,10 @@ def _insert_one_by_one(conn: Any, info: TableInfo, sqlite_table: Any, body: Rows
     return keys
 
 
-class RowsView(View):
+class RowsView(WriteView):
     """Shared by insert and upsert."""
 
     upsert = False
-
-    async def post(self, request: Request, datasette: Any) -> Response:
-        try:
-            return await self.write(request, datasette)
-        except WriteError as error:
-            return error.response()
 
     async def check_permissions(self, request: Request, datasette: Any, resource: tuple[str, str]) -> None:
         await targets.require(datasette, request, "insert-row", resource)

@@ -4,28 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from datasette.utils.asgi import Request, Response
-from datasette.views.base import View
 
 from . import sqlite_writes, targets
 from .body import invalid_keys, json_object
-from .errors import WriteError, ok
+from .errors import WriteError, WriteView, ok
 from .sqlite_writes import TableInfo, fetch_rows, sqlite_utils_db
 from .tracking import fire, fire_alter
 
 UPDATE_KEYS = frozenset({"update", "return", "alter"})
-
-
-class RowWriteView(View):
-    """Turns `WriteError` into the JSON error response."""
-
-    async def post(self, request: Request, datasette: Any) -> Response:
-        try:
-            return await self.write(request, datasette)
-        except WriteError as error:
-            return error.response()
-
-    async def write(self, request: Request, datasette: Any) -> Response:
-        raise NotImplementedError
 
 
 def update_row(conn: Any, table: str, pk_values: list[str], update: dict, alter: bool,
@@ -46,7 +32,7 @@ def update_row(conn: Any, table: str, pk_values: list[str], update: dict, alter:
     return row, info.schema, after or info.schema
 
 
-class UpdateView(RowWriteView):
+class UpdateView(WriteView):
     """``{"update": {col: value}, "return"?, "alter"?}`` → 200 ``{"ok": true[, "row": {...}]}``."""
 
     async def write(self, request: Request, datasette: Any) -> Response:
@@ -76,7 +62,7 @@ class UpdateView(RowWriteView):
         return ok(result)
 
 
-class DeleteView(RowWriteView):
+class DeleteView(WriteView):
     """No body needed → 200 ``{"ok": true}``."""
 
     async def write(self, request: Request, datasette: Any) -> Response:
