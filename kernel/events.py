@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import importlib
 from typing import Any
+
+from datasette.lazy import reexport
 
 
 @dataclasses.dataclass
@@ -26,8 +27,4 @@ class Event:
                 if f.name not in ("actor", "created")}
 
 
-def __getattr__(name: str) -> Any:
-    if name.endswith("Event"):
-        module = importlib.import_module("datasette_builtins.events.events")
-        return getattr(module, name)
-    raise AttributeError(name)
+__getattr__ = reexport(__name__, "datasette_builtins.events.events", lambda name: name.endswith("Event"))

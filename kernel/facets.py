@@ -1,16 +1,6 @@
-"""``datasette.facets``: facet classes, re-exported from the ``facets`` plugin.
-
-Names are looked up lazily, so importing the kernel never imports a plugin.
-"""
+"""``datasette.facets``: facet classes, re-exported lazily from the ``facets`` plugin."""
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from datasette.lazy import reexport
 
-
-def __getattr__(name: str) -> Any:
-    module = importlib.import_module("datasette_builtins.facets.facets")
-    try:
-        return getattr(module, name)
-    except AttributeError:
-        raise AttributeError(f"module 'datasette.facets' has no attribute {name!r}") from None
+__getattr__ = reexport(__name__, "datasette_builtins.facets.facets")

@@ -1,16 +1,6 @@
-"""``datasette.filters``: the column-filter engine, re-exported from the ``table_views`` plugin.
-
-Names are looked up lazily, so importing the kernel never imports a plugin.
-"""
+"""``datasette.filters``: the column-filter engine, re-exported lazily from the ``table_views`` plugin."""
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from datasette.lazy import reexport
 
-
-def __getattr__(name: str) -> Any:
-    module = importlib.import_module("datasette_builtins.table_views.filters")
-    try:
-        return getattr(module, name)
-    except AttributeError:
-        raise AttributeError(f"module 'datasette.filters' has no attribute {name!r}") from None
+__getattr__ = reexport(__name__, "datasette_builtins.table_views.filters")

@@ -17,6 +17,8 @@ import traceback
 from contextvars import ContextVar
 from typing import Any, Iterator
 
+from datasette.lazy import reexport
+
 __all__ = ["trace", "trace_child_tasks", "capture_traces"]
 
 _traces: ContextVar[list | None] = ContextVar("datasette_traces", default=None)
@@ -81,9 +83,5 @@ def capture_traces(tracer: list) -> Iterator[list]:
         _traces.reset(token)
 
 
-def __getattr__(name: str) -> Any:
-    """``AsgiTracer`` (upstream's import path) lives in the ``tracing`` plugin."""
-    if name == "AsgiTracer":
-        import importlib
-        return importlib.import_module("datasette_builtins.tracing.middleware").AsgiTracer
-    raise AttributeError(name)
+# ``AsgiTracer`` (upstream's import path) lives in the ``tracing`` plugin.
+__getattr__ = reexport(__name__, "datasette_builtins.tracing.middleware", lambda name: name == "AsgiTracer")

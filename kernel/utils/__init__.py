@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from .asgi import MultiParams, calculate_etag  # noqa: F401  (documented here upstream)
 from .check_callable import check_callable  # noqa: F401
+from datasette.lazy import reexport
 
 functions_marked_as_documented: list[Callable] = []
 
@@ -541,9 +542,5 @@ from datasette.utils.sqlite import sqlite3, sqlite_version, supports_table_xinfo
 from datasette.utils.introspection import Column, table_columns, table_column_details, detect_primary_keys, detect_fts, detect_json1, get_outbound_foreign_keys, get_all_foreign_keys, detect_spatialite  # noqa: E402,F401
 
 
-def __getattr__(name: str) -> Any:
-    # Upstream's helper for publish plugins lives in the publish plugin: looked up lazily.
-    if name == "temporary_docker_directory":
-        from datasette.publish.common import temporary_docker_directory
-        return temporary_docker_directory
-    raise AttributeError(f"module 'datasette.utils' has no attribute {name!r}")
+# Upstream's helper for publish plugins lives in the publish plugin: looked up lazily.
+__getattr__ = reexport(__name__, "datasette_builtins.publish.common", lambda name: name == "temporary_docker_directory")
