@@ -12,6 +12,7 @@ from datasette.publish.common import (
     build_directory,
     fail_if_publish_binary_not_installed,
     generate_dir_option,
+    make_command,
     prepare_deployment,
     run,
     run_output,
@@ -97,11 +98,6 @@ def _cloudrun(files: tuple[str, ...], name: str, service: str | None, spatialite
 def make_cloudrun_command() -> click.Command:
     """A fresh ``cloudrun`` command, with the shared publish options."""
 
-    def cloudrun(**kwargs: Any) -> None:
-        kwargs["show_files_"] = kwargs.pop("show_files")
-        _cloudrun(**kwargs)
-
-    cloudrun.__doc__ = _cloudrun.__doc__
     decorators = [
         add_common_publish_arguments_and_options,
         click.option("-n", "--name", default="datasette",
@@ -117,6 +113,4 @@ def make_cloudrun_command() -> click.Command:
         click.option("--min-instances", type=int, help="Minimum Cloud Run instances"),
         generate_dir_option,
     ]
-    for decorator in reversed(decorators):
-        cloudrun = decorator(cloudrun)
-    return click.command(name="cloudrun")(cloudrun)
+    return make_command("cloudrun", _cloudrun, decorators, rename={"show_files": "show_files_"})

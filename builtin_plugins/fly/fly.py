@@ -20,6 +20,7 @@ from datasette.publish.common import (
     build_directory,
     fail_if_publish_binary_not_installed,
     generate_dir_option,
+    make_command,
     prepare_deployment,
     run,
     run_output,
@@ -110,10 +111,6 @@ def _fly(files: tuple[str, ...], app: str, region: str | None, org: str | None, 
 def make_fly_command() -> click.Command:
     """A fresh ``fly`` command, with the shared publish options."""
 
-    def fly(**kwargs: Any) -> None:
-        _fly(**kwargs)
-
-    fly.__doc__ = _fly.__doc__
     decorators = [
         add_common_publish_arguments_and_options,
         click.option("-a", "--app", required=True, help="Fly app to deploy to (created if it does not exist)"),
@@ -127,6 +124,4 @@ def make_fly_command() -> click.Command:
                      show_default=True, help="Fly CPU kind"),
         generate_dir_option,
     ]
-    for decorator in reversed(decorators):
-        fly = decorator(fly)
-    return click.command(name="fly")(fly)
+    return make_command("fly", _fly, decorators)

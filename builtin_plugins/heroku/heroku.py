@@ -21,6 +21,7 @@ from datasette.publish.common import (
     check_conflicts,
     fail_if_publish_binary_not_installed,
     generate_dir_option,
+    make_command,
     prepare_deployment,
     run,
     run_output,
@@ -94,16 +95,10 @@ def _heroku(files: tuple[str, ...], name: str, tar: str | None, generate_dir: st
 def make_heroku_command() -> click.Command:
     """A fresh ``heroku`` command, with the shared publish options."""
 
-    def heroku(**kwargs: Any) -> None:
-        _heroku(**kwargs)
-
-    heroku.__doc__ = _heroku.__doc__
     decorators = [
         add_common_publish_arguments_and_options,
         click.option("-n", "--name", default="datasette", help="Application name to use when deploying"),
         click.option("--tar", help="--tar option to pass to Heroku, e.g. --tar=/usr/local/bin/gtar"),
         generate_dir_option,
     ]
-    for decorator in reversed(decorators):
-        heroku = decorator(heroku)
-    return click.command(name="heroku")(heroku)
+    return make_command("heroku", _heroku, decorators)

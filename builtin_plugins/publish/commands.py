@@ -11,7 +11,7 @@ from datasette.plugins import pm
 
 from .deployment import build_directory, prepare_deployment
 from .dockerfile import write_dockerfile
-from .options import PublishOptions, publish_options
+from .options import PublishOptions, make_command, publish_options
 
 DOCKER_INSTALL_LINK = "https://docs.docker.com/get-docker/"
 DOCKER_INFO_TIMEOUT = 30
@@ -110,10 +110,4 @@ def _package(files: tuple[str, ...], tag: str | None, spatialite: bool, port: in
 def make_package_command() -> click.Command:
     """``datasette package FILES... -t TAG`` (a fresh command object per call)."""
 
-    def package(**kwargs: Any) -> None:
-        _package(**kwargs)
-
-    package.__doc__ = _package.__doc__
-    for decorator in reversed(_package_decorators()):
-        package = decorator(package)
-    return click.command(name="package")(package)
+    return make_command("package", _package, _package_decorators())

@@ -39,6 +39,7 @@ from .options import (  # noqa: F401
     check_conflicts,
     fail_if_publish_binary_not_installed,
     generate_dir_option,
+    make_command,
     plugin_secret_variable,
     validate_plugin_secret,
 )
@@ -48,7 +49,7 @@ __all__ = [
     "INSPECT_FILE", "METADATA_FILE", "WHEELS", "Deployment", "PublishOptions",
     "add_common_publish_arguments_and_options", "build_directory", "build_project_wheel",
     "check_conflicts", "check_databases", "dockerfile_for", "fail_if_publish_binary_not_installed",
-    "generate_dir_option", "plugin_secret_variable", "prepare_deployment", "python_image", "run",
+    "generate_dir_option", "make_command", "plugin_secret_variable", "prepare_deployment", "python_image", "run",
     "run_output", "show_files", "temporary_docker_directory", "validate_plugin_secret",
     "warn_if_too_large", "write_dockerfile",
 ]

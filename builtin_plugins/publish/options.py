@@ -70,6 +70,25 @@ def add_common_publish_arguments_and_options(subcommand: Callable) -> Callable:
     return subcommand
 
 
+def make_command(name: str, implementation: Callable[..., None], options: list[Callable],
+                 rename: dict[str, str] | None = None) -> click.Command:
+    """A fresh click command that calls ``implementation(**options)``; ``options`` apply first-outermost.
+
+    Fresh on every call, because click records parameters on the function it decorates.
+    ``rename`` maps a CLI parameter name to the keyword ``implementation`` takes instead.
+    """
+
+    def command(**kwargs: Any) -> None:
+        for cli_name, keyword in (rename or {}).items():
+            kwargs[keyword] = kwargs.pop(cli_name)
+        implementation(**kwargs)
+
+    command.__doc__ = implementation.__doc__
+    for option in reversed(options):
+        command = option(command)
+    return click.command(name=name)(command)
+
+
 def generate_dir_option(subcommand: Callable) -> Callable:
     """``--generate-dir DIRECTORY``: write the deployment files there and stop (a dry run)."""
     return click.option("--generate-dir", type=click.Path(file_okay=False, dir_okay=True),
