@@ -12,14 +12,19 @@ connection waits (busy timeout) for the other workers' writers instead of failin
 "database is locked". WAL mode lets readers in every worker carry on while one of them writes,
 so writable file databases are switched to it once, before the workers start.
 
-Connections are shared out by the workers' accept calls on the one socket: a worker that wakes
-first may accept a whole burst of new keep-alive connections, so a load test with few
-connections can find one worker doing all the work (many clients even this out).
+Where the system has ``SO_REUSEPORT`` (Linux, the BSDs) each worker listens on a socket of its
+own bound to the same port, and the kernel deals new connections out between them. With one
+shared socket, the worker that wakes first accepts a whole burst of keep-alive connections and
+the other workers sit idle. The parent holds a bound, never-listening socket on the port, so the
+port is checked once and cannot be taken by another program while workers restart. Unix domain
+sockets (``--uds``) and systems without ``SO_REUSEPORT`` keep uvicorn's one shared socket.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,16 +50,49 @@ def enable_wal(ds: Any) -> None:
                 raise StartupError(f"{db.path} cannot use WAL mode ({mode}), which --workers needs")
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+class OwnSocket:
+    """Stands in for the listening socket uvicorn hands every worker: unpickled in a worker
+    it becomes a new socket on the same port, which uvicorn then listens on."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return _bind, (self.host, self.port)
+
+
 def run_workers(kwargs: dict[str, Any], options: dict[str, Any], workers: int, root_token: str | None) -> None:
     """Serve with ``workers`` processes until interrupted (uvicorn's supervisor restarts dead ones)."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     fd, path = tempfile.mkstemp(prefix="datasette-workers-", suffix=".json")  # mode 0600: it holds the secret
     try:
         with os.fdopen(fd, "w") as file:
             json.dump({"datasette": kwargs, "root_token": root_token}, file, default=str)
         os.environ[CONFIG_ENV] = path
-        uvicorn.run("datasette.workers:worker_app", factory=True, **{**options, "workers": workers})
+        if options.get("uds") or not hasattr(socket, "SO_REUSEPORT"):
+            uvicorn.run("datasette.workers:worker_app", factory=True, **{**options, "workers": workers})
+            return
+        config = uvicorn.Config("datasette.workers:worker_app", factory=True, **{**options, "workers": workers})
+        config.configure_logging()
+        try:
+            reserved = _bind(config.host, config.port)
+        except OSError as error:
+            raise StartupError(f"Cannot listen on {config.host}:{config.port}: {error}") from None
+        with reserved:
+            logging.getLogger("uvicorn.error").info(
+                "Uvicorn running on http://%s:%d with %d workers, one socket each (Press CTRL+C to quit)",
+                config.host, config.port, workers)
+            Multiprocess(config, sockets=[OwnSocket(config.host, config.port)]).run()  # type: ignore[list-item]
     finally:
         os.environ.pop(CONFIG_ENV, None)
         os.unlink(path)

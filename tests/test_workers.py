@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -113,6 +114,21 @@ def test_writers_and_readers_across_two_workers(tmp_path):
             thread.start()
         for thread in threads:
             thread.join()
+
+        # A worker that dies is replaced, on the same port, and the other one serves meanwhile
+        victim = next(iter(pids))
+        os.kill(victim, signal.SIGKILL)
+        seen: set[int] = set()
+        deadline = time.monotonic() + 30
+        while len(seen - {victim}) < 2:
+            assert time.monotonic() < deadline, f"no replacement worker: {seen}"
+            try:
+                with httpx.Client(base_url=url, timeout=10) as http:  # a new connection each time
+                    response = http.get("/-/pid")
+            except httpx.TransportError:  # a connection queued on the dead worker's socket
+                continue
+            assert response.status_code == 200
+            seen.add(response.json()["pid"])
     finally:
         server.terminate()
         stderr = server.communicate(timeout=20)[1].decode()
