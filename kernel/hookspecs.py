@@ -315,8 +315,10 @@ def register_output_renderer(datasette: Datasette) -> dict | list[dict]:
     database, table, request, view_name, truncated, error, args, data`` and returns a
     ``Response`` (or the legacy dict ``{body, content_type, status_code, headers}``).
     Table and view pages also pass ``stream_rows`` (an async callable
-    ``stream_rows(batch_size=...)`` iterating batches of every matching row by keyset
-    pagination, for constant-memory exports; None where unavailable) and
+    ``stream_rows(batch_size=..., transform=None)`` iterating batches of every matching
+    row by keyset pagination, for constant-memory exports; ``transform(rows)``, if
+    given, runs in the database thread and its results are yielded instead; None
+    where unavailable) and
     ``expanded_columns`` (foreign key columns whose cells are ``{"value", "label"}``).
     On a clash of extensions the newest-registered plugin's renderer wins, so a
     third-party renderer replaces a built-in one.

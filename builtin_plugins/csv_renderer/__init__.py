@@ -1,5 +1,5 @@
 """The .csv output format, including streaming every row with _stream=on."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from datasette.settings import Setting  # noqa: E402
 

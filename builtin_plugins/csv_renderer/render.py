@@ -9,7 +9,7 @@ from datasette.views.base import DatasetteError
 
 from .cells import BlobLinks, find_expanded, row_values
 from .streaming import StreamingResponse
-from .writer import CsvEncoder, capped_chunks
+from .writer import CsvEncoder, capped_chunks, plain_text
 
 STREAM_BATCH_SIZE = 2000
 _NO_ARGS = MultiParams({})
@@ -75,7 +75,10 @@ async def render_csv(datasette: Any, request: Any = None, columns: Any = None, r
         if args.get("_next"):
             raise BadRequest("_next not allowed for CSV streaming")
         if stream_rows is not None:
-            rest = aiter(stream_rows(batch_size=STREAM_BATCH_SIZE))
+            if expanded_columns is not None and not expanded_columns:  # no labels: text is made in the thread
+                rest = aiter(stream_rows(batch_size=STREAM_BATCH_SIZE, transform=plain_text))
+            else:
+                rest = aiter(stream_rows(batch_size=STREAM_BATCH_SIZE))
             page = await anext(rest, [])
     expanded = _expanded_indexes(names, expanded_columns, args, page)
     links = BlobLinks(datasette, request, database, table, names, data.get("primary_keys"))

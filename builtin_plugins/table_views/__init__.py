@@ -1,5 +1,5 @@
 """Browsing pages: index, database, table, view and row pages, as HTML and data for renderers."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from datasette.settings import Setting  # noqa: E402
 

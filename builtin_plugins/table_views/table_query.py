@@ -1,7 +1,8 @@
 """The SQL of a table page and running it: page query, count and label lookups in one thread hop."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from datasette.database import QueryInterrupted
@@ -68,6 +69,14 @@ class TableQuery:
         self.next_params: dict[str, Any] = {}
         if options.next_token:
             self._apply_next(options.next_token)
+
+    def after(self, token: str) -> "TableQuery":
+        """This query continued after ``token`` (a ``_next`` value), without re-deriving its SQL."""
+        query = copy.copy(self)
+        query.options = replace(self.options, next_token=token)
+        query.offset, query.next_clause, query.next_params = 0, None, {}
+        query._apply_next(token)
+        return query
 
     # -- SQL -----------------------------------------------------------------------
 
@@ -152,11 +161,15 @@ class TableQuery:
 
     # -- running -------------------------------------------------------------------------
 
-    def _execute(self, conn: sqlite3.Connection, sql: str, params: Any, limit: int | None = None) -> list:
+    def _execute(self, conn: sqlite3.Connection, sql: str, params: Any, limit: int | None = None,
+                 tuples: bool = False) -> list:
         with trace("sql", database=self.db_name, sql=sql, params=params):
             try:
                 with sqlite_timelimit(conn, self.time_limit_ms or 0):
-                    cursor = conn.execute(sql, params)
+                    cursor = conn.cursor()
+                    if tuples:  # plain tuples are cheaper to build than sqlite3.Row
+                        cursor.row_factory = None
+                    cursor.execute(sql, params)
                     rows = cursor.fetchmany(limit) if limit is not None else cursor.fetchall()
                     cursor.close()
                     return rows
@@ -166,10 +179,13 @@ class TableQuery:
                 raise
 
     def run(self, conn: sqlite3.Connection, want_count: bool, known_count: int | None,
-            labels: list[LabelSpec]) -> PageResult:
-        """Fetch one page (``page_size + 1`` rows to detect more), the count and the labels."""
+            labels: list[LabelSpec], tuples: bool = False) -> PageResult:
+        """Fetch one page (``page_size + 1`` rows to detect more), the count and the labels.
+
+        ``tuples`` fetches plain tuples instead of `sqlite3.Row`s (streaming wants no names).
+        """
         size = self.options.page_size
-        rows = self._execute(conn, self.sql(size + 1), self.params, size + 1)
+        rows = self._execute(conn, self.sql(size + 1), self.params, size + 1, tuples)
         more = len(rows) > size
         if more:
             del rows[size:]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 
 import pytest
 
@@ -50,3 +51,44 @@ async def test_blob_links_download(real_ds):
     assert canned.headers["content-disposition"] == 'attachment; filename="blobs.csv"'
     link = canned.text.split("\r\n")[2].replace("http://localhost", "")
     assert (await get(real_ds, link)).content == b"hello"
+
+
+TRICKY = [None, "", "None", "plain", "a,b", 'q"uote', "it's", "line\nbreak", "cr\ronly", "crlf\r\n", " spaced ",
+          "b'looks like bytes'", "é ü 漢字", 0, -7, 2**62, 0.1 + 0.2, 1e16, 1e-7, -0.0, 968.0, float("inf")]
+
+
+@pytest.mark.asyncio
+async def test_stream_matches_csv_writer_for_awkward_values(tmp_path, monkeypatch):
+    """Every batch, fast or not, is exactly what csv.writer makes of the same rows."""
+    import random
+
+    from datasette.app import Datasette
+    from datasette_builtins.csv_renderer import render
+
+    monkeypatch.setattr(render, "STREAM_BATCH_SIZE", 3)  # many batches, most with one awkward value
+    path = tmp_path / "awkward.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table t (id integer primary key, a, b text, c real)")
+    conn.execute("create view only_a as select a from t order by id")
+    rng = random.Random(7)
+
+    def value(plain):
+        return rng.choice(TRICKY) if rng.random() < 0.1 else plain
+
+    rows = [(i, value("x"), value("y"), value(1.5)) for i in range(1, 1501)]
+    conn.executemany("insert into t values (?, ?, ?, ?)", rows)
+    conn.commit()
+    stored = conn.execute("select id, a, b, c from t order by id").fetchall()  # after column affinity
+    conn.close()
+    expected = io.StringIO()
+    csv.writer(expected).writerows([("id", "a", "b", "c"), *stored])
+    ds = Datasette([str(path)])
+    try:
+        response = await get(ds, "/awkward/t.csv?_stream=on")
+        assert response.text == expected.getvalue()
+        one_column = await get(ds, "/awkward/only_a.csv?_stream=on")  # a lone empty field is written ""
+        expected = io.StringIO()
+        csv.writer(expected).writerows([("a",), *[(row[1],) for row in stored]])
+        assert one_column.text == expected.getvalue()
+    finally:
+        ds.close()

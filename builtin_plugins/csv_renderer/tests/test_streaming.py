@@ -7,7 +7,7 @@ import pytest
 
 from datasette_builtins.csv_renderer.cells import BlobLinks
 from datasette_builtins.csv_renderer.streaming import StreamingResponse
-from datasette_builtins.csv_renderer.writer import CsvEncoder, capped_chunks, limit_message
+from datasette_builtins.csv_renderer.writer import CsvEncoder, capped_chunks, limit_message, plain_text
 
 
 class Recorder:
@@ -89,3 +89,20 @@ async def test_capped_chunks_cut_row_by_row():
     assert whole.endswith("4,dddd\r\n")
     tiny = "".join([c async for c in capped_chunks(encoder, header, batches(), 3)])
     assert tiny == limit_message(3)
+
+
+@pytest.mark.asyncio
+async def test_capped_chunks_cut_text_batches_row_by_row():
+    """Batches made text in the database thread (plain_text) are cut at row boundaries too."""
+    rows = [(1, "aaaa"), (2, "bbbb"), (3, "cccc")]
+    text = plain_text(rows)
+    assert text == "1,aaaa\r\n2,bbbb\r\n3,cccc\r\n"
+    assert plain_text([(1, "a,b")]) == [(1, "a,b")]  # needs quoting: left to csv.writer
+    assert plain_text([(1, b"\x00")]) == [(1, b"\x00")]  # a BLOB: needs a link
+
+    async def batches():
+        yield text
+
+    encoder = CsvEncoder(BlobLinks(None, None, None, None, ["id", "v"], []), set())
+    out = "".join([c async for c in capped_chunks(encoder, "id,v\r\n", batches(), 6 + 8 * 2 + 7)])
+    assert out == "id,v\r\n1,aaaa\r\n2,bbbb\r\n" + limit_message(29)
