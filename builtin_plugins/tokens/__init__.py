@@ -1,7 +1,7 @@
 """Signed dstok_ API tokens: Bearer authentication, create_token(), /-/create-token and the create-token command."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from datasette.settings import Setting
 

@@ -8,9 +8,12 @@ nobody: the request is simply anonymous.
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any, Iterable
 
 PREFIX = "dstok_"
+VERIFIED_TOKENS = 1024  # per instance: an API client sends the same token with every request
+_verified: weakref.WeakKeyDictionary[Any, dict[str, dict]] = weakref.WeakKeyDictionary()
 
 
 def _abbreviate(datasette: Any, action: str) -> str:
@@ -50,14 +53,30 @@ def _is_int(value: Any) -> bool:
 
 
 def decode_token(datasette: Any, token: str) -> dict | None:
-    """The payload of a ``dstok_`` token signed by this instance, or None."""
+    """The payload of a ``dstok_`` token signed by this instance, or None.
+
+    Payloads whose signature checked out are remembered by token (a signature does not
+    stop being valid; expiry is checked by the caller every time), which saves an HMAC and
+    a JSON decode per request. Only verified tokens are kept, so junk cannot fill it.
+    """
     if not token.startswith(PREFIX):
         return None
+    verified = _verified.get(datasette)
+    if verified is None:
+        verified = _verified[datasette] = {}
+    payload = verified.get(token)
+    if payload is not None:
+        return payload
     try:
         payload = datasette.unsign(token[len(PREFIX):], "token")
     except Exception:  # bad signature or payload: not a token of ours
         return None
-    return payload if isinstance(payload, dict) else None
+    if not isinstance(payload, dict):
+        return None
+    if len(verified) >= VERIFIED_TOKENS:
+        verified.clear()
+    verified[token] = payload
+    return payload
 
 
 def actor_from_token(datasette: Any, token: str, now: float | None = None) -> dict | None:

@@ -155,3 +155,20 @@ async def test_restrictions_cannot_widen(make_ds):
     assert (await ds.client.get("/data.json", headers=bearer(token))).status_code == 403
     actor = {"id": "alice", "token": "dstok", "_r": {"a": ["ir"]}}
     assert await ds.permission_allowed(actor, "insert-row", ("data", "items")) is False
+
+
+@pytest.mark.asyncio
+async def test_a_remembered_token_still_expires(make_ds):
+    """Verified signatures are remembered, but expiry is checked on every request."""
+    from datasette_builtins.tokens.signed import _verified, actor_from_token
+
+    ds = make_ds()
+    await ds.invoke_startup()
+    created = int(time.time())
+    token = "dstok_" + ds.sign({"a": "alice", "t": created, "d": 60}, "token")
+    assert actor_from_token(ds, token, now=created + 1)["id"] == "alice"
+    assert token in _verified[ds]
+    assert actor_from_token(ds, token, now=created + 61) is None  # remembered, and expired
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert actor_from_token(ds, forged, now=created + 1) is None
+    assert forged not in _verified[ds]  # only tokens whose signature checked out are kept
