@@ -145,3 +145,8 @@ def content_version(db: Any) -> str | None:
         version = _file_versions[db] = FileVersion(db.path)
         weakref.finalize(db, version.close)  # the database's connections are long closed by then
     return version.read()
+
+
+def datasette_content_version(datasette: Any, database: Any) -> str | None:
+    """``datasette.content_version(db)``: the content version of a `Database` or database name."""
+    return content_version(datasette.get_database(database) if isinstance(database, str) else database)

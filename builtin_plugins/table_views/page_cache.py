@@ -1,9 +1,12 @@
 """A small cache of expensive page results, valid until the database changes.
 
 Immutable databases never change, so a result stays valid for the life of the process.
-For mutable file databases each thread remembers the ``PRAGMA data_version`` its read
-connection last saw; a different value means some other connection committed since, and bumps the cache's
-generation, which invalidates every entry. The check runs inside the page's own thread hop.
+Results from mutable file databases are tagged with the content version read from the file
+before the query ran (`schema.content_version`), so a page can be answered from here without a
+thread hop while that version holds. Where no such version can be read, each thread remembers
+the ``PRAGMA data_version`` its read connection last saw; a different value means some other
+connection committed since, and bumps the cache's generation, which invalidates every entry.
+That check runs inside the page's own thread hop.
 Only results that took at least ``MIN_MS`` to compute are kept, up to ``MAX_ROWS`` rows.
 In-memory databases are never cached.
 """
@@ -17,18 +20,24 @@ from typing import Any, Callable, Hashable
 
 from datasette.utils.sqlite import sqlite3
 
+from .schema import content_version
+
 MIN_MS = 2.0
 MAX_ENTRIES = 256
 MAX_ROWS = 50_000
 
 
 class PageCache:
-    """Results keyed by ``(sql, params, ...)``, each tagged with the generation it was computed in."""
+    """Results keyed by ``(sql, params, ...)``, each tagged with the generation it was computed in.
 
-    def __init__(self, immutable: bool) -> None:
+    ``min_ms`` (default `MIN_MS`) is how long a result must have taken to be kept.
+    """
+
+    def __init__(self, immutable: bool, min_ms: float | None = None) -> None:
         self.immutable = immutable
+        self.min_ms = MIN_MS if min_ms is None else min_ms
         self.generation = 0
-        self._entries: OrderedDict[Hashable, tuple[int, int, Any]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Hashable, int, Any]] = OrderedDict()
         self._rows = 0
         self._seen = threading.local()  # each thread's (connection, last data_version)
         self._lock = threading.Lock()
@@ -45,7 +54,7 @@ class PageCache:
                 self.generation += 1
             return self.generation
 
-    def get(self, key: Hashable, generation: int) -> Any:
+    def get(self, key: Hashable, generation: Hashable) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -56,7 +65,7 @@ class PageCache:
             self._entries.move_to_end(key)
             return entry[2]
 
-    def put(self, key: Hashable, generation: int, result: Any, rows: int) -> None:
+    def put(self, key: Hashable, generation: Hashable, result: Any, rows: int) -> None:
         if rows > MAX_ROWS:
             return
         with self._lock:
@@ -72,15 +81,19 @@ class PageCache:
         self._rows -= rows
 
     def run(self, conn: sqlite3.Connection, key: Hashable, fn: Callable[[sqlite3.Connection], Any],
-            size: Callable[[Any], int]) -> Any:
-        """``fn(conn)``, or its cached result for ``key`` if the database has not changed since."""
-        generation = self.refresh(conn)
+            size: Callable[[Any], int], version: str | None = None) -> Any:
+        """``fn(conn)``, or its cached result for ``key`` if the database has not changed since.
+
+        ``version``, a content version read before this call, tags the result instead of the
+        connection's ``data_version`` generation.
+        """
+        generation: Hashable = version if version is not None else self.refresh(conn)
         cached = self.get(key, generation)
         if cached is not None:
             return cached
         start = time.perf_counter()
         result = fn(conn)
-        if (time.perf_counter() - start) * 1000 >= MIN_MS:
+        if (time.perf_counter() - start) * 1000 >= self.min_ms:
             self.put(key, generation, result, size(result))
         return result
 
@@ -88,11 +101,35 @@ class PageCache:
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def cache_for(db: Any) -> PageCache | None:
-    """The page cache of a file database (None for in-memory databases)."""
+def cache_for(db: Any, kind: str = "pages") -> PageCache | None:
+    """The result cache of a file database (None for in-memory databases).
+
+    ``"pages"`` holds table pages that took at least `MIN_MS`; ``"rows"`` holds row pages,
+    which are quick to compute but still cost a thread hop, whatever they took.
+    """
     if db.is_memory or not db.path:
         return None
-    cache = _caches.get(db)
+    caches = _caches.get(db)
+    if caches is None:
+        caches = _caches[db] = {}
+    cache = caches.get(kind)
     if cache is None:
-        cache = _caches[db] = PageCache(immutable=not db.is_mutable)
+        cache = caches[kind] = PageCache(immutable=not db.is_mutable, min_ms=0 if kind == "rows" else None)
     return cache
+
+
+def lookup(datasette: Any, db: Any, schema: Any, cache: PageCache | None, key: Hashable | None) -> tuple[Any, Any]:
+    """``(cached result or None, content version)``, decided here on the event loop, no thread hop.
+
+    An immutable database's results never go stale. A mutable file's are good while its
+    content version (read from the file, see `schema.content_version`) is the one the result
+    and the schema were confirmed at. The version, if any, is for tagging what runs next.
+    """
+    if cache is None or key is None:
+        return None, None
+    if cache.immutable:
+        return cache.get(key, cache.generation), None
+    version = content_version(datasette, db)
+    if version is not None and version == schema.verified_at:
+        return cache.get(key, version), version
+    return None, version

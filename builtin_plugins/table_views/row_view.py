@@ -15,6 +15,7 @@ from datasette.utils.sqlite import sqlite3
 from .cells import CellRenderer
 from .metadata import page_metadata
 from .responses import available_renderers, check_format, json_url, render_format, render_html
+from .page_cache import cache_for, lookup
 from .schema import STALE, TableSchema, run_checked
 from .table_query import expand_rows
 from .table_view import load_table
@@ -58,6 +59,10 @@ def _fetch(conn: sqlite3.Connection, database: str, table: TableSchema, pk_value
     return row, [d[0] for d in description or ()], counts
 
 
+def _one(result: Any) -> int:
+    return 1
+
+
 async def row_view(datasette: Any, request: Request) -> Any:
     format_ = request.url_vars.get("format")
     db, schema, table = await load_table(datasette, request)
@@ -78,7 +83,16 @@ async def row_view(datasette: Any, request: Request) -> Any:
         if html or "foreign_key_tables" in extras else []
     time_limit = datasette.setting("sql_time_limit_ms")
     start = time.perf_counter()
-    result = await run_checked(db, schema, lambda conn: _fetch(conn, db.name, table, pk_values, incoming, time_limit))
+    cache = cache_for(db, "rows")
+    key = ("row", table.name, tuple(pk_values), tuple((fk["other_table"], fk["other_column"]) for fk in incoming),
+           time_limit)
+    result, version = lookup(datasette, db, schema, cache, key)
+    if result is None:
+        def fetch(conn: sqlite3.Connection) -> tuple[Any, list, list[int | None]]:
+            return _fetch(conn, db.name, table, pk_values, incoming, time_limit)
+
+        work = (lambda conn: cache.run(conn, key, fetch, _one, version)) if cache else fetch
+        result = await run_checked(db, schema, work, version)
     if result is STALE:
         return await row_view(datasette, request)
     query_ms = (time.perf_counter() - start) * 1000

@@ -68,6 +68,8 @@ class DatabaseSchema:
     view_names: list[str]
     hidden: set[str] = field(default_factory=set)
     label_columns: dict[str, str | None] = field(default_factory=dict)
+    # The content version (see `content_version`) at which this schema was last confirmed current.
+    verified_at: str | None = None
 
     def get(self, name: str) -> TableSchema | None:
         return self.tables.get(name)
@@ -151,12 +153,15 @@ async def run_traced(db: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
     return await db.execute_fn(lambda conn: context.run(fn, conn))
 
 
-async def run_checked(db: Any, schema: DatabaseSchema, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+async def run_checked(db: Any, schema: DatabaseSchema, fn: Callable[[sqlite3.Connection], Any],
+                      version: str | None = None) -> Any:
     """Run ``fn(conn)`` in one thread hop, after checking the schema is still ``schema``.
 
     Returns `STALE` (and drops the cached schema) when a mutable database's schema changed;
     the caller reloads with `get_schema` and tries again. ``fn`` runs in a copy of the
-    caller's context, so ``datasette.tracer.trace`` records its queries.
+    caller's context, so ``datasette.tracer.trace`` records its queries. ``version``, the
+    content version read before the call, is recorded as ``schema.verified_at`` when the
+    check passes.
     """
     context = contextvars.copy_context()
     check = db.is_mutable
@@ -167,6 +172,25 @@ async def run_checked(db: Any, schema: DatabaseSchema, fn: Callable[[sqlite3.Con
         return context.run(fn, conn)
 
     result = await db.execute_fn(work)
-    if result is STALE and _cache.get(db) is schema:
-        del _cache[db]
+    if result is STALE:
+        if _cache.get(db) is schema:
+            del _cache[db]
+    elif version is not None:
+        schema.verified_at = version
     return result
+
+
+_version_readers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def content_version(datasette: Any, db: Any) -> str | None:
+    """A token that changes with every commit to a mutable file database, read without SQLite.
+
+    It comes from ``datasette.content_version(db)``, which the ``http_caching`` plugin offers
+    (it reads the file's change counter or WAL index); None when that plugin is disabled or
+    cannot tell. Pages use it to answer from their result cache without a thread hop.
+    """
+    reader = _version_readers.get(datasette, False)
+    if reader is False:
+        reader = _version_readers[datasette] = getattr(datasette, "content_version", None)
+    return reader(db) if reader is not None else None

@@ -10,7 +10,7 @@ from datasette.utils import path_with_format, path_with_replaced_args, tilde_dec
 from datasette.utils.asgi import Forbidden, Request, Response, TableNotFound
 
 from .filters import FilterArguments
-from .page_cache import cache_for
+from .page_cache import cache_for, lookup
 from .responses import check_format, render_format, resolve_database
 from .schema import STALE, DatabaseSchema, TableSchema, get_schema, run_checked, run_traced
 from .table_extras import plugin_extras, table_data
@@ -132,14 +132,14 @@ class TableContext:
         query, labels = self.query, self.labels
         start = time.perf_counter()
         cache, key = cache_for(self.db), self._cache_key(want_count, known)
-        result = cache.get(key, cache.generation) if cache and key and cache.immutable else None
+        result, version = lookup(self.ds, self.db, self.schema, cache, key)
         if result is None:
             def page(conn: Any) -> PageResult:
                 return query.run(conn, want_count, known, labels)
 
             if cache and key:
                 result = await run_checked(self.db, self.schema,
-                                           lambda conn: cache.run(conn, key, page, _result_size))
+                                           lambda conn: cache.run(conn, key, page, _result_size, version), version)
             else:
                 result = await run_checked(self.db, self.schema, page)
         self.query_ms = (time.perf_counter() - start) * 1000
