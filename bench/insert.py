@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     if wrk is None and args.loadgen == "wrk":
         raise SystemExit("wrk requested but not installed (apt-get install wrk)")
     writers = f"wrk ({args.clients} connections)" if wrk else \
-        f"{args.clients} Python threads (no wrk: the load generator itself may cap a fast server)"
+        f"{args.clients} Python threads (they use a core themselves, and may cap a fast server)"
     servers = {"ours": args.ours.absolute(), "upstream": Path(upstream_bin).absolute()}
     results: dict[str, list[Round]] = {"ours": [], "upstream": []}
     with tempfile.TemporaryDirectory(prefix="bench-insert-") as tmp:
