@@ -109,6 +109,7 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
         self.event_classes: tuple = ()
         self._permission_checks: collections.deque = collections.deque(maxlen=200)
         self._startup_invoked = False
+        self._startup_lock = asyncio.Lock()
         self._refresh_lock: asyncio.Lock | None = None
         self._schema_versions: dict[str, int] = {}
         self._metadata_applied = False
@@ -314,9 +315,17 @@ class Datasette(MetadataMixin, PermissionsMixin, TemplatesMixin):
     # -- lifecycle -------------------------------------------------------------------
 
     async def invoke_startup(self) -> None:
-        """Run startup hooks once: events, permissions, Jinja environment, ``startup``."""
+        """Run startup hooks once: events, permissions, Jinja environment, ``startup``.
+
+        Concurrent first requests wait for one run instead of each starting their own.
+        """
         if self._startup_invoked:
             return
+        async with self._startup_lock:
+            if not self._startup_invoked:
+                await self._invoke_startup()
+
+    async def _invoke_startup(self) -> None:
         plugin_loader.check_pending()
         classes = []
         for result in await self.hook.gather("register_events", datasette=self):

@@ -395,6 +395,27 @@ async def test_lifespan_messages_run_startup(make_ds, write_plugin):
     assert ds._startup_count == 1  # not run again for the first request
 
 
+SLOW_STARTUP_PLUGIN = """
+import asyncio
+from datasette import hookimpl
+
+@hookimpl
+def startup(datasette):
+    async def inner():
+        datasette._startup_count = getattr(datasette, "_startup_count", 0) + 1
+        await asyncio.sleep(0.05)  # concurrent first requests arrive meanwhile
+    return inner
+"""
+
+
+@pytest.mark.asyncio
+async def test_concurrent_first_requests_run_startup_once(make_ds, write_plugin):
+    ds = make_ds(plugins_dir=str(write_plugin(SLOW_STARTUP_PLUGIN)))
+    responses = await asyncio.gather(*[ds.client.get("/-/versions.json") for _ in range(5)])
+    assert [r.status_code for r in responses] == [200] * 5
+    assert ds._startup_count == 1
+
+
 @pytest.mark.asyncio
 async def test_lifespan_startup_failure_is_reported(make_ds, write_plugin):
     plugins_dir = write_plugin(

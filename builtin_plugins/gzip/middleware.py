@@ -47,11 +47,31 @@ class CompressionMiddleware:
         if scope["type"] == "http":
             for name, value in scope.get("headers") or ():
                 if name == b"accept-encoding":
-                    if b"gzip" in value:
+                    if b"gzip" in value and accepts_gzip(value):
                         await self.gzip(scope, receive, merged_vary(send))
                         return
                     break
         await self.app(scope, receive, send)
+
+
+def accepts_gzip(accept_encoding: bytes) -> bool:
+    """True if ``Accept-Encoding`` lists ``gzip`` (or ``x-gzip``) with a quality above zero.
+
+    ``gzip;q=0`` says the client does not want it (RFC 9110 §12.5.3); a malformed quality counts
+    as 1, as most servers read it. ``*`` alone is not taken as gzip: identity is always acceptable.
+    """
+    for item in accept_encoding.split(b","):
+        coding, _, params = item.partition(b";")
+        if coding.strip().lower() not in (b"gzip", b"x-gzip"):
+            continue
+        name, _, quality = params.strip().partition(b"=")
+        if name.strip().lower() != b"q":
+            return True
+        try:
+            return float(quality) > 0
+        except ValueError:
+            return True
+    return False
 
 
 def merged_vary(send: Send) -> Send:

@@ -11,4 +11,7 @@ SETTINGS = [
 ]
 
 from . import hookspecs  # noqa: E402,F401  (register_table_extras, offered to other plugins)
+from .expand import expand_foreign_keys  # noqa: E402
+
+DATASETTE_METHODS = {"expand_foreign_keys": expand_foreign_keys}
 from .hooks import *  # noqa: E402,F401,F403

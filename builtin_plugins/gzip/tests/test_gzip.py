@@ -55,6 +55,8 @@ async def test_streamed_csv_is_compressed_as_it_streams(make_ds, db_path):
     ("/data/items/1.json", GZIP),  # small
     ("/data/items.json?_size=200", {}),  # the client does not accept gzip
     ("/data/items.json?_size=200", {"accept-encoding": "br"}),
+    ("/data/items.json?_size=200", {"accept-encoding": "gzip;q=0, br"}),  # refused explicitly
+    ("/data/items.json?_size=200", {"accept-encoding": "br, GZIP; q=0.000"}),
 ])
 async def test_left_alone(make_ds, db_path, path, headers):
     app = make_ds([db_path]).app()
@@ -141,3 +143,14 @@ async def test_configuration_and_disabling(make_ds, db_path):
     disabled = make_ds([db_path], disabled_plugins=["gzip"]).app()
     _, headers, body, _ = await call(disabled, "/data/items.json?_size=200", GZIP)
     assert "content-encoding" not in headers and body.startswith(b"{")
+
+
+@pytest.mark.parametrize("header, accepted", [
+    (b"gzip", True), (b"deflate, gzip;q=1.0, *;q=0.5", True), (b"x-gzip", True), (b"gzip;q=0.001", True),
+    (b"gzip;q=0", False), (b"gzip; q=0.0, identity", False), (b"identity", False), (b"*", False),
+    (b"gzipped", False), (b"gzip;q=junk", True),
+])
+def test_accepts_gzip(header, accepted):
+    from datasette_builtins.gzip.middleware import accepts_gzip
+
+    assert accepts_gzip(header) is accepted

@@ -324,3 +324,18 @@ async def test_timelimit(ds):
         "/fixtures/big.json?_timelimit=1&_where=(select count(*) from big a, big b, big c) > 0")
     assert response.status_code == 400
     assert response.json()["title"] == "SQL Interrupted"
+
+
+@pytest.mark.asyncio
+async def test_expand_foreign_keys(make_ds, fixtures_path):
+    """``datasette.expand_foreign_keys()``, upstream's API, respects the other table's permissions."""
+    ds = await make_ds([str(fixtures_path)])
+    labels = await ds.expand_foreign_keys(None, "fixtures", "facetable", "_city_id", [1, 2, 2, 99, None])
+    assert labels == {("_city_id", 1): "San Francisco", ("_city_id", 2): "Los Angeles"}
+    assert await ds.expand_foreign_keys(None, "fixtures", "facetable", "state", ["CA"]) == {}
+    assert await ds.expand_foreign_keys(None, "fixtures", "facetable", "_city_id", []) == {}
+    hidden = await make_ds([str(fixtures_path)], config={
+        "databases": {"fixtures": {"tables": {"facet_cities": {"allow": {"id": "admin"}}}}}})
+    assert await hidden.expand_foreign_keys(None, "fixtures", "facetable", "_city_id", [1]) == {}
+    assert await hidden.expand_foreign_keys({"id": "admin"}, "fixtures", "facetable", "_city_id", [1]) == {
+        ("_city_id", 1): "San Francisco"}
