@@ -1,7 +1,7 @@
 """The built-in permissions and the default rules: allow blocks, permissions blocks, root, token restrictions."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.1.1"
 
 from datasette.settings import Setting
 

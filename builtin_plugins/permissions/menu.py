@@ -13,6 +13,7 @@ DEBUG_LINKS = [
     ("/-/allow-debug", "Debug allow rules"),
     ("/-/threads", "Debug threads"),
     ("/-/actor", "Debug actor"),
+    ("/-/patterns", "Pattern portfolio"),  # served by the theme plugin
 ]
 
 

@@ -1,4 +1,4 @@
-"""The built-in look: base templates, app.css, the /-/static/ route and the favicon."""
-__version__ = "0.1.0"
+"""The built-in look: base templates, app.css, /-/static/, the favicon and /-/patterns."""
+__version__ = "0.2.0"
 
 from .hooks import extra_template_vars, register_routes  # noqa: E402,F401

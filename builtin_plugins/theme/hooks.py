@@ -4,6 +4,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from .assets import app_css_hash, favicon, static_view
+from .patterns import patterns_view
 
 
 @hookimpl
@@ -11,6 +12,7 @@ def register_routes(datasette):
     return [
         (r"/-/static/(?P<path>.*)$", static_view),
         (r"/favicon\.ico$", favicon),
+        (r"/-/patterns$", patterns_view),
     ]
 
 

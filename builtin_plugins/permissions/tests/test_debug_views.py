@@ -153,4 +153,4 @@ async def test_debug_menu_for_actors_with_debug_menu(make_ds):
         if shown:
             assert labels == ["Databases", "Installed plugins", "Version info", "Settings",
                               "Debug permissions", "Debug messages", "Debug allow rules",
-                              "Debug threads", "Debug actor"]
+                              "Debug threads", "Debug actor", "Pattern portfolio"]

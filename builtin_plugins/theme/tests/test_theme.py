@@ -120,3 +120,98 @@ async def test_without_theme_pages_still_render(make_ds):
     # The kernel's bare fallback base.html stands in: no stylesheet, no theme markup.
     bare = await ds.render_template("base.html")
     assert bare.startswith("<!DOCTYPE html>") and "app.css" not in bare and "<footer" not in bare
+
+
+@pytest.mark.asyncio
+async def test_pattern_portfolio(make_ds):
+    from bs4 import BeautifulSoup
+
+    ds = await make_ds(settings={"base_url": "/prefix/"})
+    response = await ds.client.get("/-/patterns")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.title.string == "Datasette: Pattern Portfolio"
+    assert soup.body["class"] == ["patterns"]
+    # Header: example breadcrumbs (honouring base_url), the hamburger menu and the actor.
+    assert [a["href"] for a in soup.select("header.hd p.crumbs a")] == [
+        "/prefix/", "/prefix/fixtures", "/prefix/fixtures/facetable"]
+    assert soup.select_one("header.hd details.nav-menu .nav-menu-inner li a").text == "Databases"
+    assert soup.select_one("header.hd .actor strong").text == "example-actor"
+    # One message of each type, in the slot between header and content.
+    for kind in ("info", "warning", "error"):
+        assert soup.select(f"body > .not-footer > p.message-{kind}"), kind
+    # The other plugins' stylesheets are linked, so their components look as in use.
+    sheets = [link["href"] for link in soup.select("link[rel=stylesheet]")]
+    assert "/prefix/-/static-plugins/table_views/table_views.css" in sheets
+    assert "/prefix/-/static-plugins/facets/facets.css" in sheets
+    assert "/prefix/-/static-plugins/query_views/query.css" in sheets
+    content = soup.select_one("section.content")
+    # Page headers with actions menus, metadata description and licence/source links.
+    menus = [s.text.strip() for s in content.select("details.actions-menu-links summary span")]
+    assert menus == ["Homepage actions", "Database actions", "Table actions", "Row actions", "Query actions"]
+    assert content.select_one(".page-header h1 .private")
+    assert content.select_one(".metadata-description em").text == "metadata"
+    assert "CC BY 4.0" in content.select_one("p.metadata-links").text
+    # Filter form: search box, column / operator / value rows, Apply.
+    form = content.select_one("form.core.filters")
+    assert form.select_one(".search-row input[type=search]")["name"] == "_search"
+    first = form.select(".filter-row")[0]
+    assert first.select_one("select[name=_filter_column_1] option[selected]").text == "state"
+    assert first.select_one(".filter-op select option[selected]").text == "="
+    assert first.select_one("input.filter-value")["value"] == "CA"
+    assert form.select_one("input[type=submit]")["value"] == "Apply"
+    assert content.select_one("h3.table-count").text.startswith("2 rows where")
+    # Facets: suggestions and a results block per facet.
+    assert [a.text for a in content.select("p.suggested-facets a")] == ["state", "tags", "created"]
+    facets = content.select(".facet-results .facet-info")
+    assert [f["data-column"] for f in facets] == ["state", "tags", "created"]
+    assert facets[0].select_one(".facet-info-total").text == "3"
+    # Results table: sortable headers with column actions, and cells of several types.
+    table = content.select_one(".table-wrapper table.rows-and-columns")
+    sortable = table.select("thead th a[rel=nofollow]")
+    assert sortable[0].text == "pk\xa0\u25bc"
+    assert len(table.select("thead th button.column-actions-button")) == len(sortable) == 7
+    cell_types = {c for td in table.select("tbody td") for c in td["class"] if c.startswith("type-")}
+    assert cell_types == {"type-pk", "type-str", "type-int", "type-float", "type-none"}
+    label = table.select_one("td.col-_city_id")
+    assert (label.a.text, label.em.text) == ("San Francisco", "1")  # foreign key label
+    assert content.find("a", string="Next page")
+    assert content.select_one("p.export-links a").text == "json"
+    assert content.select_one(".advanced-export input[type=submit]")["value"] == "Export CSV"
+    assert content.select_one("pre.wrapped-sql").text.startswith("CREATE TABLE facetable")
+    # Query page: SQL editor, named parameters, truncation warning, zero results.
+    assert content.select_one("form.sql.core textarea#sql-editor")["name"] == "sql"
+    assert content.select_one("form.sql.core label[for=pattern-qp1]").text == "text"
+    assert content.select_one("form.sql.core input#pattern-qp1")["name"] == "text"
+    assert content.select_one("p.message-warning").text.startswith("These results were truncated")
+    assert content.select("p.zero-results")
+    assert content.select_one("ul.foreign-key-tables li a").text == "10 rows"
+    # Footer with the example licence and source.
+    footer = soup.select_one("footer.ft")
+    assert "Data license: CC BY 4.0" in " ".join(footer.text.split())
+    assert footer.find("a", string="Example open data portal")
+    # Every in-page link lands on something.
+    ids = {tag["id"] for tag in soup.select("[id]")}
+    assert all(a["href"][1:] in ids for a in soup.select('a[href^="#"]') if a["href"] != "#")
+
+
+@pytest.mark.asyncio
+async def test_pattern_portfolio_needs_view_instance(make_ds):
+    ds = await make_ds(config={"allow": {"id": "alice"}})
+    denied = await ds.client.get("/-/patterns")
+    assert denied.status_code == 403
+    assert "<h1>Forbidden</h1>" in denied.text and "Pattern Portfolio" not in denied.text
+    cookies = {"ds_actor": ds.client.actor_cookie({"id": "alice"})}
+    assert (await ds.client.get("/-/patterns", cookies=cookies)).status_code == 200
+    method = await ds.client.post("/-/patterns")  # no cookies, so no CSRF check
+    assert (method.status_code, method.text) == (405, "Method not allowed")
+
+
+@pytest.mark.asyncio
+async def test_pattern_portfolio_without_other_plugins(make_ds):
+    ds = await make_ds(disabled_plugins=["table_views", "facets", "query_views"])
+    response = await ds.client.get("/-/patterns")
+    assert response.status_code == 200
+    assert "static-plugins" not in response.text  # no links to stylesheets nobody serves
+    assert '<table class="rows-and-columns">' in response.text
