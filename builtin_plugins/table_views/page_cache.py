@@ -20,7 +20,7 @@ from typing import Any, Callable, Hashable
 
 from datasette.utils.sqlite import sqlite3
 
-from .schema import content_version
+from .schema import content_version, run_checked
 
 MIN_MS = 2.0
 MAX_ENTRIES = 256
@@ -118,18 +118,23 @@ def cache_for(db: Any, kind: str = "pages") -> PageCache | None:
     return cache
 
 
-def lookup(datasette: Any, db: Any, schema: Any, cache: PageCache | None, key: Hashable | None) -> tuple[Any, Any]:
-    """``(cached result or None, content version)``, decided here on the event loop, no thread hop.
+async def run_cached(datasette: Any, db: Any, schema: Any, cache: PageCache | None, key: Hashable | None,
+                     fn: Callable[[sqlite3.Connection], Any], size: Callable[[Any], int]) -> Any:
+    """``fn(conn)`` through `run_checked` (so possibly `STALE`), or its cached result with no thread hop.
 
     An immutable database's results never go stale. A mutable file's are good while its
     content version (read from the file, see `schema.content_version`) is the one the result
-    and the schema were confirmed at. The version, if any, is for tagging what runs next.
+    and the schema were confirmed at; that version tags what runs instead. Without a cache
+    or a key, ``fn`` just runs.
     """
     if cache is None or key is None:
-        return None, None
+        return await run_checked(db, schema, fn)
+    version = None
     if cache.immutable:
-        return cache.get(key, cache.generation), None
-    version = content_version(datasette, db)
-    if version is not None and version == schema.verified_at:
-        return cache.get(key, version), version
-    return None, version
+        cached = cache.get(key, cache.generation)
+    else:
+        version = content_version(datasette, db)
+        cached = cache.get(key, version) if schema.confirmed_at(version) else None
+    if cached is not None:
+        return cached
+    return await run_checked(db, schema, lambda conn: cache.run(conn, key, fn, size, version), version)

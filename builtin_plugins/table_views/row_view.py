@@ -15,8 +15,8 @@ from datasette.utils.sqlite import sqlite3
 from .cells import CellRenderer
 from .metadata import page_metadata
 from .responses import available_renderers, check_format, json_url, render_format, render_html
-from .page_cache import cache_for, lookup
-from .schema import STALE, TableSchema, run_checked
+from .page_cache import cache_for, run_cached
+from .schema import STALE, TableSchema
 from .table_query import expand_rows
 from .table_view import load_table
 
@@ -83,16 +83,13 @@ async def row_view(datasette: Any, request: Request) -> Any:
         if html or "foreign_key_tables" in extras else []
     time_limit = datasette.setting("sql_time_limit_ms")
     start = time.perf_counter()
-    cache = cache_for(db, "rows")
     key = ("row", table.name, tuple(pk_values), tuple((fk["other_table"], fk["other_column"]) for fk in incoming),
            time_limit)
-    result, version = lookup(datasette, db, schema, cache, key)
-    if result is None:
-        def fetch(conn: sqlite3.Connection) -> tuple[Any, list, list[int | None]]:
-            return _fetch(conn, db.name, table, pk_values, incoming, time_limit)
 
-        work = (lambda conn: cache.run(conn, key, fetch, _one, version)) if cache else fetch
-        result = await run_checked(db, schema, work, version)
+    def fetch(conn: sqlite3.Connection) -> tuple[Any, list, list[int | None]]:
+        return _fetch(conn, db.name, table, pk_values, incoming, time_limit)
+
+    result = await run_cached(datasette, db, schema, cache_for(db, "rows"), key, fetch, _one)
     if result is STALE:
         return await row_view(datasette, request)
     query_ms = (time.perf_counter() - start) * 1000

@@ -74,6 +74,10 @@ class DatabaseSchema:
     def get(self, name: str) -> TableSchema | None:
         return self.tables.get(name)
 
+    def confirmed_at(self, version: str | None) -> bool:
+        """True if this schema was confirmed current at content version ``version``: nothing committed since."""
+        return version is not None and version == self.verified_at
+
     async def label_column(self, db: Any, table: str) -> str | None:
         """The label column of ``table`` (configured or guessed), cached with the schema."""
         if table not in self.label_columns:
@@ -165,7 +169,7 @@ async def run_checked(db: Any, schema: DatabaseSchema, fn: Callable[[sqlite3.Con
     committed since, and the check is skipped.
     """
     context = contextvars.copy_context()
-    check = db.is_mutable and (version is None or version != schema.verified_at)
+    check = db.is_mutable and not schema.confirmed_at(version)
 
     def work(conn: sqlite3.Connection) -> Any:
         if check and conn.execute("PRAGMA schema_version").fetchone()[0] != schema.version:

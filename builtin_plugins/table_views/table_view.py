@@ -10,9 +10,9 @@ from datasette.utils import path_with_format, path_with_replaced_args, tilde_dec
 from datasette.utils.asgi import Forbidden, Request, Response, TableNotFound
 
 from .filters import FilterArguments
-from .page_cache import cache_for, lookup
+from .page_cache import cache_for, run_cached
 from .responses import check_format, render_format, resolve_database
-from .schema import STALE, DatabaseSchema, TableSchema, get_schema, run_checked, run_traced
+from .schema import STALE, DatabaseSchema, TableSchema, get_schema, run_traced
 from .table_extras import plugin_extras, table_data
 from .table_html import render_table_html
 from .table_options import TableOptions, form_redirect, parse_options
@@ -131,17 +131,11 @@ class TableContext:
         known = await self.known_count() if want_count else None
         query, labels = self.query, self.labels
         start = time.perf_counter()
-        cache, key = cache_for(self.db), self._cache_key(want_count, known)
-        result, version = lookup(self.ds, self.db, self.schema, cache, key)
-        if result is None:
-            def page(conn: Any) -> PageResult:
-                return query.run(conn, want_count, known, labels)
+        def page(conn: Any) -> PageResult:
+            return query.run(conn, want_count, known, labels)
 
-            if cache and key:
-                result = await run_checked(self.db, self.schema,
-                                           lambda conn: cache.run(conn, key, page, _result_size, version), version)
-            else:
-                result = await run_checked(self.db, self.schema, page)
+        result = await run_cached(self.ds, self.db, self.schema, cache_for(self.db),
+                                  self._cache_key(want_count, known), page, _result_size)
         self.query_ms = (time.perf_counter() - start) * 1000
         if result is STALE:
             return False
